@@ -1,0 +1,250 @@
+"""The action catalogue: a data file of acts, turned into arrays the engine indexes by action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from secdilemma.errors import InputError, ScenarioError
+
+DOMAINS = (
+    "military",
+    "nuclear",
+    "alliance",
+    "economic",
+    "diplomatic",
+    "cyber",
+    "covert",
+    "normative",
+    "cultural",
+    "societal",
+    "force",
+)
+CAPABILITIES = ("offense", "defense", "deterrent", "wealth")
+RELATIONS = ("alliance", "agreement", "hotline", "sanctions", "monitoring")
+REQUIREMENTS = (
+    "allied",
+    "not_allied",
+    "has_allies",
+    "sanctioning",
+    "not_sanctioning",
+    "agreement",
+    "no_agreement",
+    "no_hotline",
+    "nuclear",
+    "friendly",
+    "nuclear_option",
+)
+RIVERA_SCORES = (-2, 0, 4, 12, 28, 60)
+
+Domain = Literal[
+    "military",
+    "nuclear",
+    "alliance",
+    "economic",
+    "diplomatic",
+    "cyber",
+    "covert",
+    "normative",
+    "cultural",
+    "societal",
+    "force",
+]
+Capability = Literal["offense", "defense", "deterrent", "wealth"]
+RelationKey = Literal["alliance", "agreement", "hotline", "sanctions", "monitoring"]
+Requirement = Literal[
+    "allied",
+    "not_allied",
+    "has_allies",
+    "sanctioning",
+    "not_sanctioning",
+    "agreement",
+    "no_agreement",
+    "no_hotline",
+    "nuclear",
+    "friendly",
+    "nuclear_option",
+]
+
+
+class ActionSpec(BaseModel):
+    """One catalogue entry, as written in ``catalog/actions.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    domain: Domain
+    targeted: bool = False
+    self_effects: dict[Capability, float] = Field(default_factory=dict, alias="self")
+    target: dict[Capability, float] = Field(default_factory=dict)
+    relation: dict[RelationKey, float] = Field(default_factory=dict)
+    cost: float = Field(default=0.0, ge=0, le=1)
+    visibility: float = Field(default=1.0, ge=0, le=1)
+    covert: bool = False
+    costly_signal: bool = False
+    hostility: float = Field(default=0.0, ge=-1, le=1)
+    third_party: float | None = Field(default=None, ge=-1, le=1)
+    force: float = Field(default=0.0, ge=0, le=1)
+    starts_war: bool = False
+    nuclear_use: bool = False
+    crisis: float = Field(default=0.0, ge=0, le=1)
+    stakes: float = Field(default=0.0, ge=0, le=1)
+    requires: list[Requirement] = Field(default_factory=list)
+    escalation: Literal[-2, 0, 4, 12, 28, 60]
+    named_in: Literal["walt", "critique", "both", "model"] = "model"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The catalogue as arrays over actions (index ``k``), ready for vectorised lookup."""
+
+    specs: tuple[ActionSpec, ...]
+    ids: tuple[str, ...]
+    domain: np.ndarray  # (K,) int index into DOMAINS
+    targeted: np.ndarray  # (K,) bool
+    self_effect: np.ndarray  # (K, 4) over CAPABILITIES
+    target_effect: np.ndarray  # (K, 4)
+    relation_effect: np.ndarray  # (K, 5) over RELATIONS
+    cost: np.ndarray
+    visibility: np.ndarray
+    covert: np.ndarray
+    costly_signal: np.ndarray
+    hostility: np.ndarray
+    third_party: np.ndarray
+    force: np.ndarray
+    starts_war: np.ndarray
+    nuclear_use: np.ndarray
+    crisis: np.ndarray
+    stakes: np.ndarray
+    requires: np.ndarray  # (K, len(REQUIREMENTS)) bool
+    escalation: np.ndarray
+
+    @property
+    def builds_forces(self) -> np.ndarray:
+        """(K,) acts whose cost grows with the actor's military burden."""
+        return (self.self_effect[:, 0] > 0) | (self.self_effect[:, 1] > 0)
+
+    def cost_share(self, actions: np.ndarray, burden: np.ndarray, reference: float) -> np.ndarray:
+        """Fraction of wealth an act costs: force builds cost more as forces outgrow wealth."""
+        scale = np.where(self.builds_forces[actions], burden / reference, 1.0)
+        return self.cost[actions] * scale
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def index(self, action_id: str) -> int:
+        return self.ids.index(action_id)
+
+    def __contains__(self, action_id: object) -> bool:
+        return action_id in self.ids
+
+    @property
+    def self_directed(self) -> np.ndarray:
+        return np.flatnonzero(~self.targeted)
+
+    @property
+    def aimed(self) -> np.ndarray:
+        return np.flatnonzero(self.targeted)
+
+
+def _default_path() -> Path:
+    return Path(str(resources.files("secdilemma") / "catalog" / "actions.yaml"))
+
+
+def parse_catalog(entries: object, source: str) -> Catalog:
+    """Validate raw catalogue entries and build the arrays; errors name the entry and field."""
+    if not isinstance(entries, list) or not entries:
+        raise ScenarioError([InputError(source, "<root>", entries, "expected a list of actions")])
+    specs: list[ActionSpec] = []
+    problems: list[InputError] = []
+    for n, raw in enumerate(entries):
+        try:
+            specs.append(ActionSpec.model_validate(raw))
+        except ValidationError as err:
+            for e in err.errors():
+                loc = ".".join(str(p) for p in e["loc"])
+                problems.append(InputError(source, f"[{n}].{loc}", e.get("input"), e["msg"]))
+    seen: set[str] = set()
+    for n, spec in enumerate(specs):
+        if spec.id in seen:
+            problems.append(InputError(source, f"[{n}].id", spec.id, "duplicate action id"))
+        seen.add(spec.id)
+        if spec.starts_war and not spec.targeted:
+            problems.append(InputError(source, f"[{n}].starts_war", True, "a war needs a target"))
+        if (spec.target or spec.relation) and not spec.targeted:
+            problems.append(
+                InputError(
+                    source, f"[{n}].targeted", False, "target/relation effects need a target"
+                )
+            )
+    if problems:
+        raise ScenarioError(problems)
+    if "wait" not in seen:
+        raise ScenarioError([InputError(source, "id", None, "the catalogue needs a 'wait' action")])
+
+    def column(get) -> np.ndarray:
+        return np.array([get(s) for s in specs], dtype=float)
+
+    def effects(get) -> np.ndarray:
+        return np.array([[get(s).get(c, 0.0) for c in CAPABILITIES] for s in specs], dtype=float)
+
+    return Catalog(
+        specs=tuple(specs),
+        ids=tuple(s.id for s in specs),
+        domain=np.array([DOMAINS.index(s.domain) for s in specs]),
+        targeted=np.array([s.targeted for s in specs]),
+        self_effect=effects(lambda s: s.self_effects),
+        target_effect=effects(lambda s: s.target),
+        relation_effect=np.array(
+            [[s.relation.get(r, 0.0) for r in RELATIONS] for s in specs], dtype=float
+        ),
+        cost=column(lambda s: s.cost),
+        visibility=column(lambda s: s.visibility),
+        covert=np.array([s.covert for s in specs]),
+        costly_signal=np.array([s.costly_signal for s in specs]),
+        hostility=column(lambda s: s.hostility),
+        third_party=column(lambda s: s.hostility if s.third_party is None else s.third_party),
+        force=column(lambda s: s.force),
+        starts_war=np.array([s.starts_war for s in specs]),
+        nuclear_use=np.array([s.nuclear_use for s in specs]),
+        crisis=column(lambda s: s.crisis),
+        stakes=column(lambda s: s.stakes),
+        requires=np.array([[r in s.requires for r in REQUIREMENTS] for s in specs]),
+        escalation=column(lambda s: s.escalation),
+    )
+
+
+def load_catalog(path: str | Path | None = None) -> Catalog:
+    """Load the bundled catalogue, or a user's own file in the same format."""
+    if path is None:
+        return _bundled_catalog()
+    return _read_catalog(Path(path))
+
+
+@lru_cache(maxsize=1)
+def _bundled_catalog() -> Catalog:
+    return _read_catalog(_default_path())
+
+
+def _read_catalog(path: Path) -> Catalog:
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InputError(
+            source, "<file>", source, f"cannot read the catalogue: {err.strerror}"
+        ) from None
+    try:
+        entries = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise InputError(source, "<yaml>", None, f"malformed YAML: {err}") from None
+    return parse_catalog(entries, source)

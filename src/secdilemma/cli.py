@@ -1,0 +1,182 @@
+"""The ``secdilemma`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from secdilemma.actions import load_catalog
+from secdilemma.engine import run_ensemble
+from secdilemma.errors import InputError
+from secdilemma.results import default_out_dir, write_results
+from secdilemma.scenario import LENSES, bundled_names, load_scenario, read_raw, resolve_path
+from secdilemma.summary import summarize
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Simulate and analyse the security dilemma.",
+)
+console = Console(stderr=True)
+
+
+def _fail(err: Exception) -> None:
+    for line in str(err).splitlines():
+        console.print(f"[bold red]error:[/] {line}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a YAML path.")],
+    replicates: Annotated[int | None, typer.Option(help="Replicates in the ensemble.")] = None,
+    steps: Annotated[int | None, typer.Option(help="Steps per replicate.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Root seed.")] = None,
+    lens: Annotated[
+        str | None, typer.Option(help=f"Give every state this lens: {', '.join(LENSES)}.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a scenario value: dotted.path=value (repeatable)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: runs/...).")] = None,
+    chunk_size: Annotated[
+        int | None, typer.Option(help="Replicates per block (results do not depend on it).")
+    ] = None,
+    trajectories: Annotated[bool, typer.Option(help="Write per-step trajectories.parquet.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON.")] = False,
+) -> None:
+    """Run a scenario as an ensemble and write its results."""
+    overrides = list(set_ or [])
+    if replicates is not None:
+        overrides.append(f"replicates={replicates}")
+    if steps is not None:
+        overrides.append(f"steps={steps}")
+    if seed is not None:
+        overrides.append(f"seed={seed}")
+    try:
+        if lens is not None:
+            if lens not in LENSES:
+                raise InputError("--lens", "lens", lens, f"unknown lens; use one of {list(LENSES)}")
+            path = resolve_path(scenario)
+            n_states = len(read_raw(path).get("states") or [])
+            overrides += [f"states.{k}.lens={lens}" for k in range(n_states)]
+        spec = load_scenario(scenario, overrides)
+        target = out or default_out_dir(spec.name, spec.seed)
+        if target.exists() and any(target.iterdir()):
+            raise InputError("--out", "<directory>", str(target), "exists and is not empty")
+        blocks = -(-spec.replicates // (chunk_size or spec.replicates))
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} steps"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=as_json or not sys.stderr.isatty(),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(spec.name, total=spec.steps * blocks)
+            ens = run_ensemble(
+                spec,
+                chunk_size=chunk_size,
+                trajectories=trajectories,
+                progress=lambda n: bar.advance(task, n),
+            )
+        summary = summarize(ens)
+        written = write_results(ens, target, overrides, summary)
+    except InputError as err:
+        _fail(err)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    _show_summary(summary, ens.ids)
+    console.print(f"results: {written}")
+
+
+def _show_summary(summary: dict, ids: list[str]) -> None:
+    out = Console()
+    head = Table(title=f"{summary['scenario']}: {summary['replicates']} replicates")
+    for col in ("p(war)", "p(spiral)", "p(tragic spiral)", "escalation / step"):
+        head.add_column(col, justify="right")
+    head.add_row(
+        f"{summary['p_war']:.3f}",
+        f"{summary['p_spiral']:.3f}",
+        f"{summary['p_tragic_spiral']:.3f}",
+        f"{summary['escalation_score_mean']:.2f}",
+    )
+    out.print(head)
+    states = Table(title="by state")
+    for col in ("state", "security change", "arms change", "first to war"):
+        states.add_column(col, justify="right")
+    for sid in ids:
+        states.add_row(
+            sid,
+            f"{summary['security_change'][sid]:+.3f}",
+            f"{summary['arms_change'][sid]:+.2f}",
+            f"{summary['first_war_initiator'][sid]:.3f}",
+        )
+    out.print(states)
+    views = Table(title="how each sees the other (final means)")
+    for col in ("view", "belief greedy", "perceived threat"):
+        views.add_column(col, justify="right")
+    for key, value in summary["perceived_threat"].items():
+        views.add_row(key, f"{summary['belief_greedy'][key]:.3f}", f"{value:.3f}")
+    out.print(views)
+
+
+@app.command()
+def validate(file: Annotated[str, typer.Argument(help="A scenario YAML file or bundled name.")]):
+    """Check a scenario file and report every problem."""
+    try:
+        spec = load_scenario(file)
+    except InputError as err:
+        _fail(err)
+    typer.echo(f"{file}: ok ({len(spec.states)} states, {spec.steps} steps)")
+
+
+@app.command()
+def actions() -> None:
+    """List the action catalogue."""
+    cat = load_catalog()
+    table = Table(title=f"{cat.size} actions")
+    for col in ("id", "domain", "aimed", "covert", "escalation", "named in", "description"):
+        table.add_column(col)
+    for spec in cat.specs:
+        table.add_row(
+            spec.id,
+            spec.domain,
+            "yes" if spec.targeted else "",
+            "yes" if spec.covert else "",
+            str(spec.escalation),
+            spec.named_in,
+            spec.description,
+        )
+    Console().print(table)
+
+
+@app.command()
+def scenarios() -> None:
+    """List the bundled scenarios."""
+    table = Table(title="bundled scenarios")
+    table.add_column("name")
+    table.add_column("states")
+    table.add_column("description")
+    for name in bundled_names():
+        raw = read_raw(resolve_path(name))
+        table.add_row(
+            name,
+            ", ".join(s.get("id", "?") for s in raw.get("states", [])),
+            " ".join(str(raw.get("description", "")).split())[:100],
+        )
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,109 @@
+"""The military balance, actual security, and war: who could defeat whom, and what a war does.
+
+Attack strength of i against j is ``A[i, j] = beta * offense_i * reach_ij`` (beta is the
+offense-defense balance); the defence of j is its own defence, part of its offense, and a
+committed share of its allies' defence, reach-weighted. i defeats j with probability
+``A / (A + Def_j)``. A secure second strike of share ``s_j = deterrent_j / (deterrent_j + h)``
+makes a victory over j a nuclear catastrophe with probability ``s_j``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from secdilemma.rng import Stream, Streams
+from secdilemma.scenario import Parameters
+from secdilemma.world import WorldState
+
+
+@dataclass(frozen=True)
+class Balance:
+    defense: np.ndarray  # (R, N) total defence, allies included
+    attack: np.ndarray  # (R, N, N) attack strength of i against j
+    win: np.ndarray  # (R, N, N) probability that i defeats j if it attacks
+    secure: np.ndarray  # (R, N) share of the deterrent that survives a first strike
+
+
+def own_defense(w: WorldState, p: Parameters) -> np.ndarray:
+    return w.defense + p.offense_defends * w.offense
+
+
+def military_balance(w: WorldState, p: Parameters) -> Balance:
+    own = own_defense(w, p)
+    # Allies help in proportion to their defence and their reach to the ally.
+    allied = np.einsum("rij,rj,ji->ri", w.alliance.astype(float), own, w.reach)
+    defense = own + p.alliance_commitment * allied
+    attack = (w.offense_defense_balance[:, None, None] * w.offense[:, :, None]) * w.reach[None]
+    total = attack + defense[:, None, :]
+    win = np.divide(attack, total, out=np.zeros_like(attack), where=total > 0)
+    win = np.where(w.alliance, 0.0, win)
+    secure = w.deterrent / (w.deterrent + w.deterrent_half[:, None])
+    return Balance(defense=defense, attack=attack, win=win, secure=secure)
+
+
+def actual_security(b: Balance) -> np.ndarray:
+    """1 - the largest probability that some other state would defeat i, second strike counted."""
+    defeat = b.win.max(axis=1) * (1.0 - b.secure)
+    return 1.0 - defeat
+
+
+def hubristic(win: np.ndarray, hubris: np.ndarray, scale: float) -> np.ndarray:
+    """A state's own estimate of its chance of winning, shifted up in log-odds by its hubris."""
+    logit = special.logit(np.clip(win, 1e-9, 1 - 1e-9))
+    return special.expit(logit + scale * hubris[..., None])
+
+
+@dataclass(frozen=True)
+class WarOutcome:
+    started: np.ndarray  # (R, N, N) i attacked j this step
+    initiator_won: np.ndarray  # (R, N, N)
+    retaliation: np.ndarray  # (R, N, N) j struck back with nuclear forces
+
+
+def resolve_wars(
+    w: WorldState,
+    b: Balance,
+    attacks: np.ndarray,
+    force: np.ndarray,
+    stakes: np.ndarray,
+    nuclear_attacks: np.ndarray,
+    p: Parameters,
+    streams: Streams,
+    step: int,
+) -> WarOutcome:
+    """Resolve this step's wars and nuclear attacks in place on ``w``.
+
+    ``attacks[r, i, j]`` marks i opening a war on j with ``force`` and ``stakes`` (R, N, N).
+    A state may fight several wars in a step; their losses compound multiplicatively.
+    """
+    R, N = w.shape
+    u = streams.uniform(Stream.WAR, step, (N, N))
+    won = attacks & (u < b.win)
+    lost = attacks & ~won
+    # A defeated state with a secure second strike retaliates with probability s.
+    u_ret = streams.uniform(Stream.RETALIATION, step, (N, N))
+    retaliate = (won | nuclear_attacks) & (u_ret < b.secure[:, None, :])
+
+    loss_initiator = np.where(won, p.winner_loss, p.loser_loss) * force * attacks
+    loss_target = np.where(won, p.loser_loss, p.winner_loss) * force * attacks
+    capability_keep = np.exp(
+        np.log1p(-np.clip(loss_initiator, 0, 0.999)).sum(axis=2)
+        + np.log1p(-np.clip(loss_target, 0, 0.999)).sum(axis=1)
+    )
+    catastrophe = np.where(retaliate, 0.5, 0.0)
+    catastrophe_keep = np.exp(np.log1p(-catastrophe).sum(axis=2))
+    w.offense *= capability_keep * catastrophe_keep
+    w.defense *= capability_keep * catastrophe_keep
+
+    cost = p.war_cost * force * attacks
+    wealth_keep = np.exp(np.log1p(-cost).sum(axis=2) + np.log1p(-cost).sum(axis=1))
+    # The winner takes the stakes from the loser.
+    take_from_target = stakes * won * w.wealth[:, None, :]
+    take_from_initiator = stakes * lost * w.wealth[:, :, None]
+    gained = take_from_target.sum(axis=2) + take_from_initiator.sum(axis=1)
+    given = take_from_target.sum(axis=1) + take_from_initiator.sum(axis=2)
+    w.wealth = np.maximum((w.wealth - given + gained) * wealth_keep * catastrophe_keep, 1e-9)
+    return WarOutcome(started=attacks, initiator_won=won, retaliation=retaliate)

@@ -1,0 +1,126 @@
+"""Choose one option per state: softmax or argmax over expected utility, or a baseline policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from secdilemma.conflict import Balance
+from secdilemma.decision import policies
+from secdilemma.decision.options import OptionSpace, requirement_masks
+from secdilemma.decision.utility import Utilities, Vulnerability, option_utilities
+from secdilemma.rng import Stream, Streams
+from secdilemma.scenario import POLICIES, Parameters
+from secdilemma.world import WorldState
+
+EXPECTED_UTILITY = POLICIES.index("expected_utility")
+
+
+@dataclass(frozen=True)
+class Choice:
+    option: np.ndarray  # (R, N) option index
+    action: np.ndarray  # (R, N) catalogue index
+    target: np.ndarray  # (R, N) target index, -1 for self-directed acts
+    scheduled: np.ndarray  # (R, N) bool: set by a scenario event
+    likelihood_greedy: np.ndarray  # (R, N) P(option | actor greedy)
+    likelihood_seeker: np.ndarray  # (R, N) P(option | actor a security seeker)
+    vulnerability: Vulnerability
+
+
+def conditions(w: WorldState, p: Parameters) -> dict[str, np.ndarray]:
+    R, N = w.shape
+    allied = w.alliance
+    per_actor = lambda x: np.broadcast_to(x[:, :, None], (R, N, N))  # noqa: E731
+    nuclear = w.deterrent >= p.nuclear_threshold * w.deterrent_half[:, None]
+    friendly = (w.threat < p.friendly_threshold) & (
+        w.threat.transpose(0, 2, 1) < p.friendly_threshold
+    )
+    return {
+        "allied": allied,
+        "not_allied": ~allied,
+        "has_allies": per_actor(allied.any(axis=2)),
+        "sanctioning": w.sanctions,
+        "not_sanctioning": ~w.sanctions,
+        "agreement": w.agreement,
+        "no_agreement": ~w.agreement,
+        "no_hotline": ~w.hotline,
+        "nuclear": per_actor(nuclear),
+        "nuclear_option": per_actor(nuclear | w.nuclear_option[None, :]),
+        "friendly": friendly,
+    }
+
+
+def _choice_probability(
+    utility: np.ndarray, valid: np.ndarray, chosen: np.ndarray, p: Parameters
+) -> np.ndarray:
+    """P(chosen option) under softmax (or argmax) with a tremble, so no act is impossible."""
+    n_valid = valid.sum(axis=2)
+    if p.choice == "softmax":
+        logits = np.where(valid, utility / p.temperature, -np.inf)
+        log_z = special.logsumexp(logits, axis=2)
+        picked = np.take_along_axis(logits, chosen[:, :, None], axis=2)[:, :, 0]
+        core = np.exp(picked - log_z)
+    else:
+        best = np.where(valid, utility, -np.inf).argmax(axis=2)
+        core = (best == chosen).astype(float)
+    return (1.0 - p.tremble) * core + p.tremble / np.maximum(n_valid, 1)
+
+
+def decide(
+    w: WorldState,
+    b: Balance,
+    space: OptionSpace,
+    p: Parameters,
+    streams: Streams,
+    step: int,
+    scheduled: list[tuple[int, int]],
+) -> Choice:
+    utilities: Utilities
+    utilities, vul = option_utilities(w, b, space, p)
+    valid = requirement_masks(conditions(w, p), space)
+    utility = utilities.total(w.greed)
+    masked = np.where(valid, utility, -np.inf)
+    if p.choice == "softmax":
+        noise = streams.gumbel(Stream.CHOICE, step, masked.shape[1:])
+        chosen = (masked / p.temperature + noise).argmax(axis=2)
+    else:
+        chosen = masked.argmax(axis=2)
+
+    for code, rule in (
+        (POLICIES.index("richardson"), lambda: policies.richardson(w, space, p)),
+        (POLICIES.index("reciprocity"), lambda: policies.reciprocity(w, space, p)),
+        (POLICIES.index("offensive_realist"), lambda: policies.offensive_realist(w, b, space, p)),
+        (POLICIES.index("scripted"), lambda: policies.scripted(w, space)),
+    ):
+        uses = w.policy == code
+        if uses.any():
+            chosen = np.where(uses[None, :], rule(), chosen)
+    # A baseline policy may pick an act whose preconditions fail; it then waits.
+    wait = space.option_of(space.catalog.index("wait"), None)
+    ok = np.take_along_axis(valid, chosen[:, :, None], axis=2)[:, :, 0]
+    chosen = np.where(ok, chosen, wait)
+
+    forced = np.zeros(w.shape, dtype=bool)
+    for actor, option in scheduled:
+        chosen[:, actor] = option
+        forced[:, actor] = True
+    valid = valid.copy()
+    np.put_along_axis(valid, chosen[:, :, None], True, axis=2)
+
+    lik_greedy = _choice_probability(utilities.base + utilities.gain, valid, chosen, p)
+    lik_seeker = _choice_probability(utilities.base, valid, chosen, p)
+    # Baseline policies ignore type, so their acts say nothing about it.
+    rule_based = (w.policy != EXPECTED_UTILITY)[None, :] | forced
+    lik_greedy = np.where(rule_based, 1.0, lik_greedy)
+    lik_seeker = np.where(rule_based, 1.0, lik_seeker)
+    return Choice(
+        option=chosen,
+        action=space.action[chosen],
+        target=space.target[chosen],
+        scheduled=forced,
+        likelihood_greedy=lik_greedy,
+        likelihood_seeker=lik_seeker,
+        vulnerability=vul,
+    )

@@ -1,0 +1,239 @@
+"""Expected utility of every option for every state, vectorised over replicates.
+
+``U = base + greed * gain``: ``base`` is what any state values (its perceived security, welfare,
+costs, the reactions it foresees); ``gain`` is what only greed values (conquest, relative gains).
+Splitting them lets the Bayesian lens evaluate the same actor as a greedy and as a
+security-seeking type. docs/model.md states each term.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from secdilemma.actions import Catalog
+from secdilemma.conflict import Balance, hubristic
+from secdilemma.decision.options import OptionSpace
+from secdilemma.scenario import Parameters
+from secdilemma.world import WorldState
+
+O_, D_, DET_, W_ = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Vulnerability:
+    """A state's perceived vulnerability ``V_i = 1 - prod_k (1 - tau_ik q_ki)`` and its slopes."""
+
+    V: np.ndarray  # (R, N)
+    pi: np.ndarray  # (R, N, N) tau_ik * q_ki: perceived danger from k
+    q: np.ndarray  # (R, N, N) q[i, k]: chance k defeats i, second strike counted
+    d_defense: np.ndarray  # (R, N) dV_i / dDef_i
+    d_secure: np.ndarray  # (R, N) dV_i / ds_i
+    d_offense_other: np.ndarray  # (R, N, N) dV_i / dO_k
+
+
+def vulnerability(w: WorldState, b: Balance) -> Vulnerability:
+    beta = w.offense_defense_balance[:, None, None]
+    win_vs = b.win.transpose(0, 2, 1)  # [i, k]: chance k defeats i
+    attack_vs = b.attack.transpose(0, 2, 1)  # [i, k]: k's attack strength against i
+    exposed = (1.0 - b.secure)[:, :, None]
+    q = win_vs * exposed
+    tau = np.where(w.alliance, 0.0, w.threat)
+    pi = np.clip(tau * q, 0.0, 1.0 - 1e-12)
+    survive = np.prod(1.0 - pi, axis=2)
+    weight = survive[:, :, None] / (1.0 - pi)  # dV_i / dpi_ik
+    denom = (attack_vs + b.defense[:, :, None]) ** 2
+    denom = np.where(denom > 0, denom, np.inf)
+    d_def = -(weight * tau * exposed * attack_vs / denom).sum(axis=2)
+    d_sec = -(weight * tau * win_vs).sum(axis=2)
+    d_off = weight * tau * exposed * b.defense[:, :, None] * beta * w.reach.T[None] / denom
+    return Vulnerability(1.0 - survive, pi, q, d_def, d_sec, d_off)
+
+
+@dataclass(frozen=True)
+class Utilities:
+    base: np.ndarray  # (R, N, O)
+    gain: np.ndarray  # (R, N, O)
+
+    def total(self, greed: np.ndarray) -> np.ndarray:
+        return self.base + greed[:, :, None] * self.gain
+
+
+def option_utilities(
+    w: WorldState, b: Balance, space: OptionSpace, p: Parameters
+) -> tuple[Utilities, Vulnerability]:
+    cat: Catalog = space.catalog
+    R, N = w.shape
+    vul = vulnerability(w, b)
+    M = w.military()
+    beta = w.offense_defense_balance[:, None]
+    indist = 1.0 - w.distinguishability[:, None]
+    half = w.deterrent_half[:, None]
+    ks, ka = space.self_actions, space.aimed_actions
+    burden = M / w.wealth
+
+    def own_deltas(actions: np.ndarray) -> tuple[np.ndarray, ...]:
+        e = cat.self_effect[actions]  # (K, 4)
+        dD = e[None, None, :, D_] * M[:, :, None]
+        # Where postures are indistinguishable, "defensive" forces can attack too.
+        dO = e[None, None, :, O_] * M[:, :, None] + indist[:, :, None] * np.maximum(dD, 0)
+        ddet = e[None, None, :, DET_] * half[:, :, None]
+        return dO, dD, ddet, np.broadcast_to(e[None, None, :, W_], dO.shape)
+
+    slope_secure = half / (w.deterrent + half) ** 2  # ds_i / d deterrent_i
+
+    def security_gain(dO, dD, ddet):
+        def lift(x: np.ndarray) -> np.ndarray:
+            return x.reshape(x.shape + (1,) * (dO.ndim - 2))
+
+        d_def = dD + p.offense_defends * dO
+        d_s = lift(slope_secure) * ddet
+        return -p.security_weight * (lift(vul.d_defense) * d_def + lift(vul.d_secure) * d_s)
+
+    # Conquest value G_i = max_k p_ik * stake * W_k / W_i and its slope in own offense.
+    ratio = w.wealth[:, None, :] / w.wealth[:, :, None]
+    conquest = b.win * p.conquest_stake * ratio
+    best = conquest.argmax(axis=2)[:, :, None]
+    denom = (b.attack + b.defense[:, None, :]) ** 2
+    slope = np.divide(
+        beta[:, :, None] * w.reach[None] * b.defense[:, None, :],
+        denom,
+        out=np.zeros_like(denom),
+        where=denom > 0,
+    )
+    d_conquest = p.conquest_stake * ratio * slope
+    d_conquest = np.take_along_axis(d_conquest, best, axis=2)[:, :, 0]  # (R, N)
+
+    # Reactions a state foresees: sum_k read_k * q_ki, the danger of provoking each observer.
+    q_of = vul.q  # [i, k]
+    exposure = q_of.sum(axis=2)  # (R, N)
+    doubt = 2.0 * np.sqrt(w.belief_greedy * (1.0 - w.belief_greedy))  # [i, k]
+    exposure_doubt = (q_of * doubt).sum(axis=2)
+    weak = 2.0 * M[:, :, None] / np.maximum(M[:, :, None] + M[:, None, :], 1e-12)  # [i, k]
+    per_unit = beta[:, :, None] * w.reach[None] * weak / np.maximum(M[:, None, :], 1e-12)
+    cap_reach = (per_unit * q_of).sum(axis=2)  # (R, N)
+    cap_reach_doubt = (per_unit * q_of * doubt).sum(axis=2)
+
+    # --- self-directed options (R, N, Ks) -------------------------------------------------
+    dO, dD, ddet, dW = own_deltas(ks)
+    signal_cap = dO
+    read = cat.visibility[ks] * cat.hostility[ks]
+    self_base = (
+        security_gain(dO, dD, ddet)
+        + p.welfare_weight * dW
+        - p.cost_weight * cat.cost_share(ks[None, None, :], burden[:, :, None], p.burden_reference)
+        - p.backlash_weight
+        * (
+            w.empathy[:, :, None]
+            * (read * exposure[:, :, None] + signal_cap * cap_reach[:, :, None])
+            + w.prudence[:, :, None]
+            * (
+                np.abs(read) * exposure_doubt[:, :, None]
+                + np.abs(signal_cap) * cap_reach_doubt[:, :, None]
+            )
+        )
+    )
+    self_gain = d_conquest[:, :, None] * dO
+
+    # --- aimed options (R, N, Ka, N) ------------------------------------------------------
+    dO, dD, ddet, dW = (x[..., None] for x in own_deltas(ka))
+    te = cat.target_effect[ka]  # (Ka, 4)
+    rel_alliance = np.maximum(cat.relation_effect[ka, 0], 0.0)[None, None, :, None]
+    target_dO = te[None, None, :, O_, None] * w.offense[:, None, None, :]
+    target_dW = te[None, None, :, W_, None] * ratio[:, :, None, :]
+    ally_def = (
+        p.alliance_commitment
+        * rel_alliance
+        * (
+            (w.defense + p.offense_defends * w.offense)[:, None, None, :]
+            * w.reach.T[None, :, None, :]
+        )
+    )
+    force = cat.force[ka][None, None, :, None]
+    te_b = te[None, None, :, :, None]  # (1, 1, Ka, 4, 1)
+    damage = np.maximum(
+        -(
+            te_b[:, :, :, O_] * w.offense[:, None, None, :]
+            + te_b[:, :, :, D_] * w.defense[:, None, None, :]
+        )
+        / np.maximum(M[:, None, None, :], 1e-12)
+        - te_b[:, :, :, DET_],
+        0.0,
+    )
+    aimed_security = (
+        security_gain(dO, dD, ddet)
+        - p.security_weight * vul.d_offense_other[:, :, None, :] * target_dO
+        - p.security_weight * vul.d_defense[:, :, None, None] * ally_def
+    )
+    signal_cap = (
+        dO + force * w.offense[:, :, None, None] + rel_alliance * w.offense[:, None, None, :]
+    )
+    host = cat.hostility[ka][None, None, :, None]
+    third = cat.third_party[ka][None, None, :, None]
+    vis = cat.visibility[ka][None, None, :, None]
+    q_target = q_of[:, :, None, :]
+    doubt_target = doubt[:, :, None, :]
+    foreseen = (
+        vis * (third * exposure[:, :, None, None] + (host - third) * q_target)
+        + signal_cap * cap_reach[:, :, None, None]
+        + damage * q_target
+    )
+    unsure = (
+        vis
+        * (
+            np.abs(third) * exposure_doubt[:, :, None, None]
+            + np.abs(host - third) * q_target * doubt_target
+        )
+        + np.abs(signal_cap) * cap_reach_doubt[:, :, None, None]
+        + damage * q_target * doubt_target
+    )
+    aimed_base = (
+        aimed_security
+        + p.welfare_weight * dW
+        - p.cost_weight
+        * cat.cost_share(ka[None, None, :], burden[:, :, None], p.burden_reference)[..., None]
+        - p.backlash_weight
+        * (w.empathy[:, :, None, None] * foreseen + w.prudence[:, :, None, None] * unsure)
+    )
+    # A nuclear attack on a state with a secure second strike invites retaliation.
+    nuclear = cat.nuclear_use[ka][None, None, :, None]
+    aimed_base = aimed_base - nuclear * (
+        b.secure[:, None, None, :] * p.nuclear_cost + p.nuclear_taboo
+    )
+    # An act of force may provoke a war in which the target strikes back.
+    crisis = cat.crisis[ka][None, None, :, None]
+    struck_back = b.win.transpose(0, 2, 1)[:, :, None, :]  # chance j defeats i
+    aimed_base = aimed_base - crisis * p.crisis_force * (
+        p.security_weight * p.defeat_weight * struck_back + p.cost_weight * p.war_cost
+    )
+    aimed_gain = d_conquest[:, :, None, None] * dO - target_dW
+
+    # --- wars: expected utility of victory and defeat replaces the marginal terms ---------
+    war = cat.starts_war[ka][None, None, :, None]
+    if war.any():
+        win_hat = hubristic(b.win, w.hubris, p.hubris_scale)[:, :, None, :]
+        without = 1.0 - (1.0 - vul.V[:, :, None]) / (1.0 - vul.pi)  # V_i with j's danger gone
+        # Victory destroys a share loser_loss * force of the loser's forces, and as much of
+        # the danger it posed.
+        relief = p.loser_loss * (vul.V[:, :, None] - without)[:, :, None, :]
+        stake = cat.stakes[ka][None, None, :, None] * ratio[:, :, None, :]
+        spread = 2.0 * np.sqrt(win_hat * (1.0 - win_hat))
+        war_base = (
+            p.security_weight * win_hat * force * relief
+            - p.security_weight * (1.0 - win_hat) * p.defeat_weight * force
+            - p.cost_weight * (p.war_cost * force + cat.cost[ka][None, None, :, None])
+            - win_hat * b.secure[:, None, None, :] * p.nuclear_cost
+            - w.prudence[:, :, None, None]
+            * spread
+            * p.security_weight
+            * (force * relief + p.defeat_weight * force)
+            - p.backlash_weight * w.empathy[:, :, None, None] * foreseen
+        )
+        war_gain = win_hat * stake - w.prudence[:, :, None, None] * spread * stake
+        aimed_base = np.where(war, war_base, aimed_base)
+        aimed_gain = np.where(war, war_gain, aimed_gain)
+
+    base = space.join(self_base, aimed_base)
+    gain = p.greed_weight * space.join(np.broadcast_to(self_gain, self_base.shape), aimed_gain)
+    return Utilities(base=base, gain=gain), vul

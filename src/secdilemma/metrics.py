@@ -1,0 +1,176 @@
+"""Record: per-step trajectories and per-replicate outcomes (wars, spirals, security, arms).
+
+A *spiral* between i and j is active at step t when, over an exponentially weighted window of
+``spiral_window`` steps, both armed in most steps and each one's perceived threat of the other
+rose on average by at least ``spiral_min_rise`` per window. A *tragic* spiral is one between two
+security seekers (true greed at most ``seeker_greed``) that ends with neither more secure than
+at the start (within ``security_tolerance``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from secdilemma.actions import Catalog
+from secdilemma.conflict import WarOutcome
+from secdilemma.decision import Choice
+from secdilemma.scenario import Parameters
+from secdilemma.world import WorldState
+
+STATE_VARIABLES = ("offense", "defense", "deterrent", "wealth", "security", "perceived_security")
+PAIR_VARIABLES = ("threat", "belief_greedy", "grievance", "trust")
+
+
+@dataclass
+class Outcomes:
+    """Everything one block of replicates produced, as arrays with the replicate axis first."""
+
+    war: np.ndarray  # (R,) bool
+    war_pair: np.ndarray  # (R, N, N) bool, symmetric
+    n_wars: np.ndarray  # (R,)
+    first_war_step: np.ndarray  # (R,) -1 when none
+    first_war_initiator: np.ndarray  # (R,) state index, -1 when none
+    first_war_target: np.ndarray
+    first_war_winner: np.ndarray
+    spiral_pair: np.ndarray  # (R, N, N) bool
+    tragic_pair: np.ndarray  # (R, N, N) bool
+    security_start: np.ndarray  # (R, N)
+    security_end: np.ndarray
+    arms_start: np.ndarray
+    arms_end: np.ndarray
+    belief_end: np.ndarray  # (R, N, N)
+    threat_end: np.ndarray
+    escalation: np.ndarray  # (T, R) per-step escalation score
+    actions: np.ndarray  # (T, R, N) catalogue index
+    targets: np.ndarray  # (T, R, N)
+    scheduled: np.ndarray  # (T, R, N)
+    state_traj: np.ndarray | None  # (T + 1, R, N, len(STATE_VARIABLES)) float32
+    pair_traj: np.ndarray | None  # (T + 1, R, N, N, len(PAIR_VARIABLES)) float32
+
+    @property
+    def spiral(self) -> np.ndarray:
+        return self.spiral_pair.any(axis=(1, 2))
+
+    @property
+    def tragic_spiral(self) -> np.ndarray:
+        return self.tragic_pair.any(axis=(1, 2))
+
+
+class Recorder:
+    def __init__(
+        self,
+        w: WorldState,
+        security: np.ndarray,
+        perceived: np.ndarray,
+        steps: int,
+        p: Parameters,
+        trajectories: bool,
+    ) -> None:
+        R, N = w.shape
+        self.p = p
+        self.alpha = 2.0 / (p.spiral_window + 1.0)
+        self.security_start = security.copy()
+        self.arms_start = w.military().copy()
+        self.greed = w.greed.copy()
+        self.prev_threat = w.threat.copy()
+        self.arm_ema = np.zeros((R, N))
+        self.rise_ema = np.zeros((R, N, N))
+        self.spiral_pair = np.zeros((R, N, N), dtype=bool)
+        self.war_pair = np.zeros((R, N, N), dtype=bool)
+        self.n_wars = np.zeros(R, dtype=np.int64)
+        self.first_step = np.full(R, -1)
+        self.first_initiator = np.full(R, -1)
+        self.first_target = np.full(R, -1)
+        self.first_winner = np.full(R, -1)
+        self.escalation = np.zeros((steps, R))
+        self.actions = np.zeros((steps, R, N), dtype=np.int16)
+        self.targets = np.zeros((steps, R, N), dtype=np.int16)
+        self.scheduled = np.zeros((steps, R, N), dtype=bool)
+        self.state_traj = None
+        self.pair_traj = None
+        if trajectories:
+            self.state_traj = np.zeros((steps + 1, R, N, len(STATE_VARIABLES)), np.float32)
+            self.pair_traj = np.zeros((steps + 1, R, N, N, len(PAIR_VARIABLES)), np.float32)
+            self._snapshot(0, w, security, perceived)
+
+    def _snapshot(self, row: int, w: WorldState, security, perceived) -> None:
+        if self.state_traj is None:
+            return
+        for n, x in enumerate((w.offense, w.defense, w.deterrent, w.wealth, security, perceived)):
+            self.state_traj[row, ..., n] = x
+        for n, x in enumerate((w.threat, w.belief_greedy, w.grievance, w.trust)):
+            self.pair_traj[row, ..., n] = x
+
+    def record(
+        self,
+        t: int,
+        w: WorldState,
+        choice: Choice,
+        wars: WarOutcome,
+        armed: np.ndarray,
+        security: np.ndarray,
+        perceived: np.ndarray,
+        cat: Catalog,
+    ) -> None:
+        self.actions[t] = choice.action
+        self.targets[t] = choice.target
+        self.scheduled[t] = choice.scheduled
+        self.escalation[t] = cat.escalation[choice.action].sum(axis=1)
+
+        started = wars.started
+        any_war = started.any(axis=(1, 2))
+        fresh = any_war & (self.first_step < 0)
+        if fresh.any():
+            flat = started.reshape(len(started), -1).argmax(axis=1)
+            N = started.shape[1]
+            i, j = flat // N, flat % N
+            won = wars.initiator_won.reshape(len(started), -1)[np.arange(len(started)), flat]
+            self.first_step = np.where(fresh, t, self.first_step)
+            self.first_initiator = np.where(fresh, i, self.first_initiator)
+            self.first_target = np.where(fresh, j, self.first_target)
+            self.first_winner = np.where(fresh, np.where(won, i, j), self.first_winner)
+        self.war_pair |= started | started.transpose(0, 2, 1)
+        self.n_wars += started.sum(axis=(1, 2))
+
+        rising = w.threat - self.prev_threat
+        self.prev_threat = w.threat.copy()
+        a = self.alpha
+        self.arm_ema = (1 - a) * self.arm_ema + a * (armed > 0)
+        self.rise_ema = (1 - a) * self.rise_ema + a * rising
+        if t + 1 >= self.p.spiral_window:
+            both_arm = (self.arm_ema[:, :, None] > 0.5) & (self.arm_ema[:, None, :] > 0.5)
+            rise = self.p.spiral_min_rise / self.p.spiral_window
+            both_fear = (self.rise_ema > rise) & (self.rise_ema.transpose(0, 2, 1) > rise)
+            self.spiral_pair |= both_arm & both_fear
+        self._snapshot(t + 1, w, security, perceived)
+
+    def finish(self, w: WorldState, security: np.ndarray) -> Outcomes:
+        seekers = self.greed <= self.p.seeker_greed
+        no_safer = security <= self.security_start + self.p.security_tolerance
+        ok = seekers & no_safer
+        tragic = self.spiral_pair & ok[:, :, None] & ok[:, None, :]
+        return Outcomes(
+            war=self.n_wars > 0,
+            war_pair=self.war_pair,
+            n_wars=self.n_wars,
+            first_war_step=self.first_step,
+            first_war_initiator=self.first_initiator,
+            first_war_target=self.first_target,
+            first_war_winner=self.first_winner,
+            spiral_pair=self.spiral_pair,
+            tragic_pair=tragic,
+            security_start=self.security_start,
+            security_end=security,
+            arms_start=self.arms_start,
+            arms_end=w.military(),
+            belief_end=w.belief_greedy,
+            threat_end=w.threat,
+            escalation=self.escalation,
+            actions=self.actions,
+            targets=self.targets,
+            scheduled=self.scheduled,
+            state_traj=self.state_traj,
+            pair_traj=self.pair_traj,
+        )

@@ -1,0 +1,117 @@
+"""Interpret: each observer's lens turns the acts it saw into threat and belief updates.
+
+All arrays are (R, K, I): observer k, actor i. docs/model.md gives the equations.
+
+* ``structural`` reads capability alone: the offensive potential of the act (its defensive part
+  too, to the degree postures are indistinguishable), scaled by the offense-defense balance,
+  reach and the observer's relative weakness. Observers in the same material position read the
+  same act the same way.
+* ``bayesian`` updates the belief that the actor is greedy by the likelihood ratio of the act
+  under the actor's own decision model for a greedy and a security-seeking type.
+* ``interpretive`` is the Bayesian update read through the observer's frame: sensitivity by
+  domain, grievance from past hostile readings, and charity toward hostile-looking acts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from secdilemma.actions import Catalog
+from secdilemma.decision import Choice
+from secdilemma.perception.observe import Observation
+from secdilemma.scenario import LENSES, Parameters
+from secdilemma.world import WorldState
+
+STRUCTURAL, BAYESIAN, INTERPRETIVE = (LENSES.index(x) for x in LENSES)
+
+
+@dataclass(frozen=True)
+class Reading:
+    capability: np.ndarray  # (R, K, I) structural threat signal of i's act for k
+    hostility: np.ndarray  # (R, K, I) the intent k reads into i's act (frame included)
+    log_likelihood_ratio: np.ndarray  # (R, I) log P(act | greedy) / P(act | seeker)
+
+
+def capability_signal(
+    w: WorldState,
+    choice: Choice,
+    cat: Catalog,
+    p: Parameters,
+    offense_before: np.ndarray,
+    defense_before: np.ndarray,
+) -> np.ndarray:
+    R, N = w.shape
+    a, target = choice.action, choice.target
+    M = offense_before + defense_before
+    own = cat.self_effect[a]
+    indist = 1.0 - w.distinguishability[:, None]
+    d_off = own[..., 0] * M
+    d_def = own[..., 1] * M
+    committed = cat.force[a] * offense_before
+    effective = d_off + indist * np.maximum(d_def, 0.0) + committed  # (R, I)
+    is_target = target[:, None, :] == np.arange(N)[None, :, None]  # (R, K, I)
+    partner_offense = np.take_along_axis(offense_before, np.maximum(target, 0), axis=1)
+    aggregated = np.maximum(cat.relation_effect[a][..., 0], 0.0) * partner_offense * (target >= 0)
+    gained = effective[:, None, :] + np.where(is_target, 0.0, aggregated[:, None, :])
+    weak = 2.0 * M[:, None, :] / np.maximum(M[:, None, :] + M[:, :, None], 1e-12)  # [k, i]
+    beta = w.offense_defense_balance[:, None, None]
+    signal = beta * w.reach.T[None] * weak * gained / np.maximum(M[:, :, None], 1e-12)
+    te = cat.target_effect[a]  # (R, I, 4)
+    harm = -(
+        te[..., 0][:, None, :] * offense_before[:, :, None]
+        + te[..., 1][:, None, :] * defense_before[:, :, None]
+    ) / np.maximum(M[:, :, None], 1e-12)
+    harm = np.maximum(harm - te[..., 2][:, None, :], 0.0)
+    return signal + np.where(is_target, harm, 0.0)
+
+
+def read_acts(
+    w: WorldState,
+    choice: Choice,
+    obs: Observation,
+    cat: Catalog,
+    p: Parameters,
+    offense_before: np.ndarray,
+    defense_before: np.ndarray,
+) -> Reading:
+    R, N = w.shape
+    a, target = choice.action, choice.target
+    aimed_here = (target[:, None, :] == np.arange(N)[None, :, None]) | (target[:, None, :] < 0)
+    intent = np.where(aimed_here, cat.hostility[a][:, None, :], cat.third_party[a][:, None, :])
+    sensitivity = w.sensitivity[:, cat.domain[a]].transpose(1, 0, 2)  # (R, K, I)
+    interpretive = (w.lens == INTERPRETIVE)[None, :, None]
+    framed = intent + sensitivity + p.grievance_weight * w.grievance
+    framed = np.where(framed > 0, framed * (1.0 - w.charity[:, :, None]), framed)
+    hostility = np.where(interpretive, framed, intent) + obs.noise
+    llr = np.log(choice.likelihood_greedy) - np.log(choice.likelihood_seeker)
+    capability = capability_signal(w, choice, cat, p, offense_before, defense_before)
+    seen = obs.seen
+    return Reading(
+        capability=np.where(seen, capability + obs.noise, 0.0),
+        hostility=np.where(seen, hostility, 0.0),
+        log_likelihood_ratio=llr,
+    )
+
+
+def interpret(w: WorldState, reading: Reading, obs: Observation, p: Parameters) -> None:
+    """Update threat (structural) or belief and threat (bayesian, interpretive) in place."""
+    lens = w.lens[None, :, None]
+    # Structural: threat relaxes toward its baseline and moves with capability signals in
+    # log-odds, so zero-mean observation noise moves it up and down alike.
+    relaxed = w.threat + p.threat_decay * (w.threat_baseline - w.threat)
+    structural = special.expit(
+        special.logit(np.clip(relaxed, 1e-9, 1 - 1e-9)) + p.threat_gain * reading.capability
+    )
+    # Bayesian and interpretive: Bayes' rule in log-odds on the acts seen.
+    logit = special.logit(np.clip(w.belief_greedy, 1e-9, 1 - 1e-9))
+    evidence = np.where(obs.seen, reading.log_likelihood_ratio[:, None, :] + obs.noise, 0.0)
+    framed = evidence + np.where(lens == INTERPRETIVE, p.frame_weight * reading.hostility, 0.0)
+    updated = special.expit(logit + framed)
+    eye = np.eye(w.shape[1], dtype=bool)
+    belief = np.where(lens == STRUCTURAL, w.belief_greedy, np.where(eye, 0.0, updated))
+    w.belief_greedy = belief
+    w.threat = np.where(lens == STRUCTURAL, np.where(eye, 0.0, structural), belief)
+    w.read_hostility = reading.hostility

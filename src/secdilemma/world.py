@@ -1,0 +1,179 @@
+"""The vectorised world: R independent replicates of N states as NumPy arrays.
+
+Shapes: ``(R,)`` per replicate, ``(R, N)`` per state, ``(R, N, N)`` per ordered pair, where
+``[r, i, j]`` is *i's* view of *j* (belief, threat, grievance, trust) or the relation i→j.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from secdilemma.actions import DOMAINS
+from secdilemma.distributions import draw
+from secdilemma.rng import Stream, Streams
+from secdilemma.scenario import LENSES, POLICIES, Scenario
+
+WORLD_FIELDS: dict[str, tuple[float, float]] = {
+    "offense_defense_balance": (1e-12, math.inf),
+    "distinguishability": (0.0, 1.0),
+    "observation_noise": (0.0, math.inf),
+    "depreciation": (0.0, 1.0),
+    "deterrent_half": (1e-12, math.inf),
+}
+STATE_FIELDS: dict[str, tuple[float, float]] = {
+    "offense": (0.0, math.inf),
+    "defense": (0.0, math.inf),
+    "deterrent": (0.0, math.inf),
+    "wealth": (1e-12, math.inf),
+    "growth": (-0.5, 0.5),
+    "greed": (0.0, 1.0),
+    "prudence": (0.0, 1.0),
+    "hubris": (0.0, math.inf),
+    "charity": (0.0, 1.0),
+    "empathy": (0.0, 1.0),
+    "credibility": (0.0, 1.0),
+}
+
+
+@dataclass
+class WorldState:
+    # per replicate (R,)
+    offense_defense_balance: np.ndarray
+    distinguishability: np.ndarray
+    observation_noise: np.ndarray
+    depreciation: np.ndarray
+    deterrent_half: np.ndarray
+    # per state (R, N)
+    offense: np.ndarray
+    defense: np.ndarray
+    deterrent: np.ndarray
+    wealth: np.ndarray
+    growth: np.ndarray
+    greed: np.ndarray
+    prudence: np.ndarray
+    hubris: np.ndarray
+    charity: np.ndarray
+    empathy: np.ndarray
+    credibility: np.ndarray
+    # per ordered pair (R, N, N): i's view of j
+    belief_greedy: np.ndarray
+    threat: np.ndarray
+    threat_baseline: np.ndarray
+    grievance: np.ndarray
+    trust: np.ndarray
+    read_hostility: np.ndarray  # the hostility i read into j's act last step
+    # relations (R, N, N); symmetric except sanctions (i sanctions j)
+    alliance: np.ndarray
+    agreement: np.ndarray
+    hotline: np.ndarray
+    monitoring: np.ndarray
+    sanctions: np.ndarray
+    # static (N, N) and (N,)
+    reach: np.ndarray
+    lens: np.ndarray
+    nuclear_option: np.ndarray  # (N,) bool: may pursue nuclear weapons
+    policy: np.ndarray
+    sensitivity: np.ndarray  # (N, len(DOMAINS))
+    ids: tuple[str, ...] = field(default=())
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.offense.shape
+
+    def copy(self) -> WorldState:
+        return WorldState(
+            **{
+                f.name: (v.copy() if isinstance(v := getattr(self, f.name), np.ndarray) else v)
+                for f in fields(self)
+            }
+        )
+
+    def military(self) -> np.ndarray:
+        """Military base M = offense + defense, (R, N)."""
+        return self.offense + self.defense
+
+
+def initial_world(scenario: Scenario, streams: Streams) -> tuple[WorldState, dict[str, np.ndarray]]:
+    """Build the starting world and return the per-replicate drawn parameters by column name."""
+    R, N = streams.size, len(scenario.states)
+    ids = tuple(scenario.ids)
+    index = {sid: n for n, sid in enumerate(ids)}
+    drawn: dict[str, np.ndarray] = {}
+    ordinal = 0
+
+    def sample(value, bounds: tuple[float, float]) -> np.ndarray:
+        nonlocal ordinal
+        u = streams.uniform(Stream.PARAMETERS, ordinal)
+        ordinal += 1
+        return draw(value, u, *bounds)
+
+    world = {}
+    for name, bounds in WORLD_FIELDS.items():
+        world[name] = sample(getattr(scenario.world, name), bounds)
+        drawn[f"world.{name}"] = world[name]
+    per_state = {name: np.empty((R, N)) for name in STATE_FIELDS}
+    for n, spec in enumerate(scenario.states):
+        for name, bounds in STATE_FIELDS.items():
+            per_state[name][:, n] = sample(getattr(spec, name), bounds)
+            drawn[f"{spec.id}.{name}"] = per_state[name][:, n]
+
+    p = scenario.parameters
+    reach = np.full((N, N), 1.0 / (1.0 + p.default_distance))
+    trust = np.full((R, N, N), 0.5)
+    monitoring = np.zeros((R, N, N))
+    alliance = np.zeros((R, N, N), dtype=bool)
+    agreement = np.zeros((R, N, N), dtype=bool)
+    hotline = np.zeros((R, N, N), dtype=bool)
+    for rel in scenario.relations:
+        a, b = index[rel.between[0]], index[rel.between[1]]
+        if rel.distance is not None:
+            reach[a, b] = reach[b, a] = 1.0 / (1.0 + rel.distance)
+        t = sample(rel.trust, (0.0, 1.0))
+        m = sample(rel.monitoring, (0.0, 1.0))
+        trust[:, a, b] = trust[:, b, a] = t
+        monitoring[:, a, b] = monitoring[:, b, a] = m
+        alliance[:, a, b] = alliance[:, b, a] = rel.alliance
+        agreement[:, a, b] = agreement[:, b, a] = rel.agreement
+        hotline[:, a, b] = hotline[:, b, a] = rel.hotline
+    np.fill_diagonal(reach, 0.0)
+
+    belief = np.full((R, N, N), p.prior_greedy)
+    for b in scenario.beliefs:
+        belief[:, index[b.of], index[b.about]] = sample(b.greedy, (0.0, 1.0))
+    eye = np.eye(N, dtype=bool)
+    belief[:, eye] = 0.0
+    trust[:, eye] = 1.0
+    # A state starts out as threatened as it believes the other greedy: the prior is its
+    # reading of the other's intent before any act has been seen.
+    threat = belief.copy()
+
+    sensitivity = np.zeros((N, len(DOMAINS)))
+    for n, spec in enumerate(scenario.states):
+        for domain, weight in spec.sensitivity.items():
+            sensitivity[n, DOMAINS.index(domain)] = weight
+
+    state = WorldState(
+        **world,
+        **per_state,
+        belief_greedy=belief,
+        threat=threat,
+        threat_baseline=threat.copy(),
+        grievance=np.zeros((R, N, N)),
+        trust=trust,
+        read_hostility=np.zeros((R, N, N)),
+        alliance=alliance,
+        agreement=agreement,
+        hotline=hotline,
+        monitoring=monitoring,
+        sanctions=np.zeros((R, N, N), dtype=bool),
+        reach=reach,
+        lens=np.array([LENSES.index(s.lens) for s in scenario.states]),
+        nuclear_option=np.array([s.nuclear_option for s in scenario.states], dtype=bool),
+        policy=np.array([POLICIES.index(s.policy) for s in scenario.states]),
+        sensitivity=sensitivity,
+        ids=ids,
+    )
+    return state, drawn
