@@ -95,6 +95,7 @@ class ActionSpec(BaseModel):
     starts_war: bool = False
     nuclear_use: bool = False
     crisis: float = Field(default=0.0, ge=0, le=1)
+    gain: float = Field(default=0.0, ge=0, le=1)
     stakes: float = Field(default=0.0, ge=0, le=1)
     requires: list[Requirement] = Field(default_factory=list)
     escalation: Literal[-2, 0, 4, 12, 28, 60]
@@ -123,6 +124,7 @@ class Catalog:
     starts_war: np.ndarray
     nuclear_use: np.ndarray
     crisis: np.ndarray
+    gain: np.ndarray
     stakes: np.ndarray
     requires: np.ndarray  # (K, len(REQUIREMENTS)) bool
     escalation: np.ndarray
@@ -217,6 +219,7 @@ def parse_catalog(entries: object, source: str) -> Catalog:
         starts_war=np.array([s.starts_war for s in specs]),
         nuclear_use=np.array([s.nuclear_use for s in specs]),
         crisis=column(lambda s: s.crisis),
+        gain=column(lambda s: s.gain),
         stakes=column(lambda s: s.stakes),
         requires=np.array([[r in s.requires for r in REQUIREMENTS] for s in specs]),
         escalation=column(lambda s: s.escalation),

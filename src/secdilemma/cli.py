@@ -146,7 +146,8 @@ def actions() -> None:
     """List the action catalogue."""
     cat = load_catalog()
     table = Table(title=f"{cat.size} actions")
-    for col in ("id", "domain", "aimed", "covert", "escalation", "named in", "description"):
+    table.add_column("id", no_wrap=True)
+    for col in ("domain", "aimed", "covert", "escalation", "named in", "description"):
         table.add_column(col)
     for spec in cat.specs:
         table.add_row(
@@ -165,7 +166,7 @@ def actions() -> None:
 def scenarios() -> None:
     """List the bundled scenarios."""
     table = Table(title="bundled scenarios")
-    table.add_column("name")
+    table.add_column("name", no_wrap=True)
     table.add_column("states")
     table.add_column("description")
     for name in bundled_names():

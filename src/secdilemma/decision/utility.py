@@ -1,7 +1,7 @@
 """Expected utility of every option for every state, vectorised over replicates.
 
 ``U = base + greed * gain``: ``base`` is what any state values (its perceived security, welfare,
-costs, the reactions it foresees); ``gain`` is what only greed values (conquest, relative gains).
+costs, the reactions it foresees); ``gain`` is what only greed values (conquest and seized gains).
 Splitting them lets the Bayesian lens evaluate the same actor as a greedy and as a
 security-seeking type. docs/model.md states each term.
 """
@@ -141,7 +141,7 @@ def option_utilities(
     te = cat.target_effect[ka]  # (Ka, 4)
     rel_alliance = np.maximum(cat.relation_effect[ka, 0], 0.0)[None, None, :, None]
     target_dO = te[None, None, :, O_, None] * w.offense[:, None, None, :]
-    target_dW = te[None, None, :, W_, None] * ratio[:, :, None, :]
+    seized = cat.gain[ka][None, None, :, None] * ratio[:, :, None, :]
     ally_def = (
         p.alliance_commitment
         * rel_alliance
@@ -207,7 +207,7 @@ def option_utilities(
     aimed_base = aimed_base - crisis * p.crisis_force * (
         p.security_weight * p.defeat_weight * struck_back + p.cost_weight * p.war_cost
     )
-    aimed_gain = d_conquest[:, :, None, None] * dO - target_dW
+    aimed_gain = d_conquest[:, :, None, None] * dO + seized
 
     # --- wars: expected utility of victory and defeat replaces the marginal terms ---------
     war = cat.starts_war[ka][None, None, :, None]

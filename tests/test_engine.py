@@ -1,0 +1,123 @@
+"""Engine invariants: chunking, reproducibility, shapes, ranges (incl. property tests)."""
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from secdilemma import load_scenario, run_ensemble
+from secdilemma.engine import simulate
+from secdilemma.rng import Streams
+from secdilemma.scenario import parse_scenario
+from secdilemma.summary import summarize
+
+
+def _small(name="two-security-seekers", **overrides):
+    sets = [f"{k}={v}" for k, v in overrides.items()]
+    return load_scenario(name, sets)
+
+
+def _assert_same_outcomes(a, b):
+    for field in a.__dataclass_fields__:
+        x, y = getattr(a, field), getattr(b, field)
+        if x is None:
+            assert y is None
+        else:
+            np.testing.assert_array_equal(x, y, err_msg=field)
+
+
+def test_chunking_does_not_change_results():
+    spec = _small(replicates=45, steps=40)
+    whole = run_ensemble(spec)
+    chunked = run_ensemble(spec, chunk_size=7)
+    _assert_same_outcomes(whole.outcomes, chunked.outcomes)
+    for key in whole.drawn:
+        np.testing.assert_array_equal(whole.drawn[key], chunked.drawn[key])
+    assert summarize(whole) == summarize(chunked)
+
+
+def test_chunking_with_distributions_and_many_states():
+    spec = _small("nato-russia", replicates=30)
+    whole = run_ensemble(spec)
+    parts = run_ensemble(spec, chunk_size=11)
+    _assert_same_outcomes(whole.outcomes, parts.outcomes)
+    greed = whole.drawn["RUS.greed"]
+    assert greed.std() > 0.05 and greed.min() >= 0.1 and greed.max() <= 0.8
+
+
+def test_a_block_equals_the_same_replicates_of_the_whole():
+    spec = _small(replicates=20, steps=25)
+    _, whole = simulate(spec, range(0, 20))
+    _, tail = simulate(spec, range(13, 20))
+    np.testing.assert_array_equal(whole.actions[:, 13:], tail.actions)
+    np.testing.assert_array_equal(whole.security_end[13:], tail.security_end)
+
+
+def test_seed_changes_results_and_same_seed_repeats():
+    a = summarize(run_ensemble(_small(replicates=60, steps=30, seed=1)))
+    b = summarize(run_ensemble(_small(replicates=60, steps=30, seed=1)))
+    c = summarize(run_ensemble(_small(replicates=60, steps=30, seed=2)))
+    assert a == b
+    assert a["acts"] != c["acts"]
+
+
+def test_streams_are_uniform_and_independent():
+    u = Streams(5, range(4000)).uniform(3, 0, (2,))
+    assert abs(u.mean() - 0.5) < 0.01
+    assert abs(np.corrcoef(u[:, 0], u[:, 1])[0, 1]) < 0.05
+    assert 0 < u.min() and u.max() < 1
+
+
+def test_scheduled_events_override_choice():
+    spec = _small(replicates=10, steps=5)
+    raw = spec.model_dump()
+    raw["events"] = [{"step": 2, "actor": "A", "action": "invade", "target": "B"}]
+    _, out = simulate(parse_scenario(raw, "inline"), range(10))
+    invade = __import__("secdilemma").load_catalog().index("invade")
+    assert (out.actions[2, :, 0] == invade).all() and out.scheduled[2, :, 0].all()
+    assert (out.first_war_step <= 2).all() and out.war.all()
+
+
+settings_fast = settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@settings_fast
+@given(
+    odb=st.floats(0.2, 4.0),
+    dist=st.floats(0.0, 1.0),
+    noise=st.floats(0.0, 0.5),
+    greed=st.floats(0.0, 1.0),
+    lens=st.sampled_from(["structural", "bayesian", "interpretive"]),
+    seed=st.integers(0, 2**32),
+)
+def test_invariants_hold_for_any_world(odb, dist, noise, greed, lens, seed):
+    raw = {
+        "name": "prop",
+        "steps": 15,
+        "replicates": 8,
+        "seed": seed,
+        "world": {
+            "offense_defense_balance": odb,
+            "distinguishability": dist,
+            "observation_noise": noise,
+        },
+        "states": [
+            {"id": "A", "greed": greed, "lens": lens, "deterrent": 0.5},
+            {"id": "B", "lens": lens, "offense": 2.0, "sensitivity": {"normative": 0.5}},
+            {"id": "C", "lens": lens, "wealth": 3.0},
+        ],
+        "relations": [{"between": ["B", "C"], "alliance": True}],
+    }
+    spec = parse_scenario(raw, "prop")
+    _, out = simulate(spec, range(8))
+    for name in ("security_start", "security_end", "belief_end", "threat_end"):
+        x = getattr(out, name)
+        assert np.isfinite(x).all() and (x >= 0).all() and (x <= 1).all(), name
+    assert (out.state_traj[..., :4] >= 0).all()  # no negative capability or wealth
+    assert (out.war_pair == out.war_pair.transpose(0, 2, 1)).all()
+    assert (out.spiral_pair == out.spiral_pair.transpose(0, 2, 1)).all()
+    pairs = out.pair_traj
+    assert ((pairs >= 0) & (pairs <= 1)).all()
+    _, again = simulate(spec, range(8))
+    np.testing.assert_array_equal(out.actions, again.actions)

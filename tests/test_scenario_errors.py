@@ -1,0 +1,92 @@
+"""Bad scenario files give one clear error naming file, field and value."""
+
+import pytest
+
+from secdilemma import InputError, ScenarioError, load_scenario
+from secdilemma.scenario import apply_overrides
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "value", "words"),
+    [
+        ("unknown_state.yaml", "relations[0].between[1]", "Z", "unknown state id"),
+        ("unknown_action.yaml", "events[0].action", "launch_charm_offensive", "unknown action"),
+        ("bad_probability.yaml", "states[0].greed", 1.3, "[0, 1]"),
+        ("missing_key.yaml", "name", None, "required key is missing"),
+        ("bad_distribution.yaml", "states[0].charity", None, "[0, 1]"),
+    ],
+)
+def test_named_errors(scenario_dir, name, field, value, words):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(scenario_dir / name)
+    problems = {p.field: p for p in info.value.problems}
+    assert field in problems, str(info.value)
+    problem = problems[field]
+    assert problem.source.endswith(name)
+    if value is not None:
+        assert problem.value == value
+    assert words in problem.problem
+    assert name in str(info.value) and field in str(info.value)
+
+
+def test_missing_states_reported_with_name(scenario_dir):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(scenario_dir / "missing_key.yaml")
+    assert {"name", "states"} <= {p.field for p in info.value.problems}
+
+
+def test_unknown_distribution_named(scenario_dir):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(scenario_dir / "bad_distribution.yaml")
+    problem = next(p for p in info.value.problems if p.field == "states[1].greed")
+    assert "unknown distribution 'gamma'" in problem.problem
+
+
+def test_malformed_yaml_names_line(scenario_dir):
+    with pytest.raises(InputError) as info:
+        load_scenario(scenario_dir / "malformed.yaml")
+    assert "malformed.yaml" in str(info.value)
+    assert "line" in info.value.field
+    assert "malformed YAML" in info.value.problem
+
+
+def test_missing_file():
+    with pytest.raises(InputError) as info:
+        load_scenario("no/such/scenario.yaml")
+    assert "no such scenario file" in str(info.value)
+
+
+def test_unknown_bundled_name_lists_the_bundled_ones():
+    with pytest.raises(InputError) as info:
+        load_scenario("atlantis")
+    assert "two-security-seekers" in str(info.value)
+
+
+def test_set_on_unknown_state_is_named():
+    raw = {"name": "x", "states": [{"id": "A"}, {"id": "B"}]}
+    with pytest.raises(InputError) as info:
+        apply_overrides(raw, ["states.Q.greed=0.5"], "x.yaml")
+    assert "states.Q.greed" in str(info.value)
+
+
+def test_set_reaches_states_by_id_and_world():
+    raw = {"name": "x", "states": [{"id": "A"}, {"id": "B"}]}
+    out = apply_overrides(raw, ["states.B.greed=0.8", "world.offense_defense_balance=2"], "x")
+    assert out["states"][1]["greed"] == 0.8
+    assert out["world"]["offense_defense_balance"] == 2
+    assert "greed" not in raw["states"][1]  # the original is untouched
+
+
+def test_event_target_rules(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: t\nsteps: 5\nstates: [{id: A}, {id: B}]\n"
+        "events:\n  - {step: 1, actor: A, action: invade}\n"
+        "  - {step: 9, actor: A, action: build_arms, target: B}\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    fields = {p.field: p.problem for p in info.value.problems}
+    assert "needs a target" in fields["events[0].target"]
+    assert "after the last step" in fields["events[1].step"]
+    assert "takes no target" in fields["events[1].target"]
