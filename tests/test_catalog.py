@@ -5,9 +5,9 @@ import pytest
 from secdilemma.actions import RIVERA_SCORES, load_catalog, parse_catalog
 from secdilemma.errors import ScenarioError
 
-REQUIRED = """wait build_arms build_offensive_forces build_defensive_forces alert_forces forward_deploy
-military_exercise build_second_strike build_counterforce build_missile_defense strategic_asw
-develop_nuclear_latency nuclear_disarmament form_alliance enlarge_alliance
+REQUIRED = """wait build_arms build_offensive_forces build_defensive_forces alert_forces
+forward_deploy military_exercise build_second_strike build_counterforce build_missile_defense
+strategic_asw develop_nuclear_latency nuclear_disarmament form_alliance enlarge_alliance
 declare_future_membership organize_coalition_against renew_alignment leave_alliance
 supply_offensive_weapons supply_defensive_weapons impose_sanctions lift_sanctions trade_agreement
 deepen_energy_dependence cyberattack assassination support_proxy attack_shipping

@@ -1,7 +1,8 @@
 """Learn: grievance and trust evolve from what each state read into the others' acts.
 
 Trust falls fast after a hostile reading and rebuilds slowly after friendly ones (Walt: "trust
-once lost is hard to regain"); grievance is a decaying memory (an exponential average, in [0, 1]) of hostile readings.
+once lost is hard to regain"); grievance is a decaying memory (an exponential average, in
+[0, 1]) of hostile readings.
 """
 
 from __future__ import annotations
