@@ -115,3 +115,35 @@ def test_listings():
     assert scen.exit_code == 0
     for name in ("two-security-seekers", "greedy-vs-security-seeker", "nato-russia"):
         assert name in scen.output
+
+
+def test_an_error_while_writing_leaves_no_directory(tmp_path, monkeypatch):
+    import secdilemma.results as results
+
+    def broken(_ens):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(results, "events_table", broken)
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "two-security-seekers",
+            "--replicates",
+            "5",
+            "--steps",
+            "3",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert result.exit_code != 0
+    assert list(tmp_path.iterdir()) == []  # neither the result nor its staging directory
+
+
+def test_refuses_to_overwrite_a_non_empty_directory(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "keep.txt").write_text("mine")
+    result = _run(tmp_path, "two-security-seekers", "--replicates", "5", "--steps", "3")
+    assert result.exit_code == 2 and "not empty" in result.output
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["keep.txt"]

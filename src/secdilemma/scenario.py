@@ -140,6 +140,7 @@ class Parameters(_Strict):
     conquest_stake: float = Field(default=0.3, ge=0, le=1)
     friendly_threshold: float = Field(default=0.2, ge=0, le=1)
     tremble: float = Field(default=0.05, gt=0, lt=1)
+    inference_temperature: float = Field(default=0.05, gt=0)
     frame_weight: float = Field(default=0.5, ge=0)
     grievance_weight: float = Field(default=1.0, ge=0)
     seeker_greed: float = Field(default=0.05, ge=0, le=1)

@@ -58,7 +58,9 @@ def _choice_probability(
     """P(chosen option) under softmax (or argmax) with a tremble, so no act is impossible."""
     n_valid = valid.sum(axis=2)
     if p.choice == "softmax":
-        logits = np.where(valid, utility / p.temperature, -np.inf)
+        # Observers do not know the actor's payoffs exactly, so they read its choice through
+        # a softer softmax than the one it uses.
+        logits = np.where(valid, utility / p.inference_temperature, -np.inf)
         log_z = special.logsumexp(logits, axis=2)
         picked = np.take_along_axis(logits, chosen[:, :, None], axis=2)[:, :, 0]
         core = np.exp(picked - log_z)

@@ -141,7 +141,9 @@ def option_utilities(
     te = cat.target_effect[ka]  # (Ka, 4)
     rel_alliance = np.maximum(cat.relation_effect[ka, 0], 0.0)[None, None, :, None]
     target_dO = te[None, None, :, O_, None] * w.offense[:, None, None, :]
-    seized = cat.gain[ka][None, None, :, None] * ratio[:, :, None, :]
+    # Gains are bounded by the smaller economy: a small state cannot extract a large one's
+    # wealth by pressure alone.
+    seized = cat.gain[ka][None, None, :, None] * np.minimum(ratio, 1.0)[:, :, None, :]
     ally_def = (
         p.alliance_commitment
         * rel_alliance

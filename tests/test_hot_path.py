@@ -1,0 +1,58 @@
+"""The step pipeline has no Python loop over replicates, states or pairs.
+
+Every ``for`` loop (and comprehension) in the modules a step runs through is listed here with
+what it iterates over; a new loop fails this test until someone checks that it does not grow
+with the world and adds it.
+"""
+
+import ast
+from pathlib import Path
+
+import secdilemma
+
+ROOT = Path(secdilemma.__file__).parent
+STEP_MODULES = [
+    "decision/choice.py",
+    "decision/options.py",
+    "decision/policies.py",
+    "decision/utility.py",
+    "apply.py",
+    "perception/observe.py",
+    "perception/lenses.py",
+    "conflict.py",
+    "learning.py",
+    "metrics.py",
+]
+ALLOWED = {
+    # the four baseline policies
+    "decision/choice.py": {"(\n        (POLICIES.index", "scheduled"},
+    # the kinds of precondition in the catalogue
+    "decision/options.py": {"enumerate(REQUIREMENTS)"},
+    # the names of recorded variables
+    "metrics.py": {"enumerate((w.offense", "enumerate((w.threat"},
+    # the four capability deltas of one act
+    "decision/utility.py": {"own_deltas(ka)"},
+    # module-level constants: relation kinds, lens names
+    "apply.py": {"RELATIONS"},
+    "perception/lenses.py": {"LENSES"},
+}
+
+
+def _loops(path: Path):
+    tree = ast.parse(path.read_text())
+    source = path.read_text()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.For):
+            yield ast.get_source_segment(source, node.iter)
+        elif isinstance(node, ast.comprehension):
+            yield ast.get_source_segment(source, node.iter)
+
+
+def test_no_loop_over_replicates_states_or_pairs_in_a_step():
+    unexpected = []
+    for module in STEP_MODULES:
+        allowed = ALLOWED.get(module, set())
+        for iterated in _loops(ROOT / module):
+            if not any(iterated.startswith(prefix) for prefix in allowed):
+                unexpected.append(f"{module}: for ... in {iterated}")
+    assert unexpected == []
