@@ -30,6 +30,8 @@ def test_offense_dominance_and_indistinguishability_drive_arming_and_spirals():
         offense.spiral.mean(),
         defense.spiral.mean(),
     )
+    # And the spirals there are tragic: neither seeker ends up safer.
+    assert offense.tragic_spiral.mean() > defense.tragic_spiral.mean() + 0.2
 
 
 def test_greedy_state_starts_more_wars_than_a_security_seeker_in_its_place():

@@ -119,14 +119,18 @@ def option_utilities(
     dO, dD, ddet, dW = own_deltas(ks)
     signal_cap = dO
     read = cat.visibility[ks] * cat.hostility[ks]
+    # Any state knows that intended hostility provokes; empathy is needed to foresee how
+    # others read the rest (its arming, its alliances, its conciliatory gestures).
+    provoked = np.maximum(read, 0.0) * exposure[:, :, None]
     self_base = (
         security_gain(dO, dD, ddet)
         + p.welfare_weight * dW
         - p.cost_weight * cat.cost_share(ks[None, None, :], burden[:, :, None], p.burden_reference)
         - p.backlash_weight
         * (
-            w.empathy[:, :, None]
-            * (read * exposure[:, :, None] + signal_cap * cap_reach[:, :, None])
+            provoked
+            + w.empathy[:, :, None]
+            * (read * exposure[:, :, None] + signal_cap * cap_reach[:, :, None] - provoked)
             + w.prudence[:, :, None]
             * (
                 np.abs(read) * exposure_doubt[:, :, None]
@@ -181,6 +185,7 @@ def option_utilities(
         + signal_cap * cap_reach[:, :, None, None]
         + damage * q_target
     )
+    provoked = (vis * np.maximum(host, 0.0) + damage) * q_target
     unsure = (
         vis
         * (
@@ -196,7 +201,11 @@ def option_utilities(
         - p.cost_weight
         * cat.cost_share(ka[None, None, :], burden[:, :, None], p.burden_reference)[..., None]
         - p.backlash_weight
-        * (w.empathy[:, :, None, None] * foreseen + w.prudence[:, :, None, None] * unsure)
+        * (
+            provoked
+            + w.empathy[:, :, None, None] * (foreseen - provoked)
+            + w.prudence[:, :, None, None] * unsure
+        )
     )
     # A nuclear attack on a state with a secure second strike invites retaliation.
     nuclear = cat.nuclear_use[ka][None, None, :, None]
