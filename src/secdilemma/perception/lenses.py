@@ -107,9 +107,13 @@ def interpret(w: WorldState, reading: Reading, obs: Observation, p: Parameters) 
     )
     # Bayesian and interpretive: Bayes' rule in log-odds on the acts seen.
     logit = special.logit(np.clip(w.belief_greedy, 1e-9, 1 - 1e-9))
-    evidence = np.where(obs.seen, reading.log_likelihood_ratio[:, None, :] + obs.noise, 0.0)
-    framed = evidence + np.where(lens == INTERPRETIVE, p.frame_weight * reading.hostility, 0.0)
-    updated = special.expit(logit + framed)
+    # The noise enters once: directly for the Bayesian observer, through the framed hostility
+    # (which already carries it) for the interpretive one.
+    llr = reading.log_likelihood_ratio[:, None, :]
+    evidence = np.where(
+        lens == INTERPRETIVE, llr + p.frame_weight * reading.hostility, llr + obs.noise
+    )
+    updated = special.expit(logit + np.where(obs.seen, evidence, 0.0))
     eye = np.eye(w.shape[1], dtype=bool)
     belief = np.where(lens == STRUCTURAL, w.belief_greedy, np.where(eye, 0.0, updated))
     w.belief_greedy = belief
