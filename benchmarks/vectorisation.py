@@ -35,9 +35,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    spec = load_scenario(
-        args.scenario, [f"replicates={args.replicates}", f"steps={args.steps}"]
-    )
+    spec = load_scenario(args.scenario, [f"replicates={args.replicates}", f"steps={args.steps}"])
     whole_t, whole = _time(lambda: run_ensemble(spec, trajectories=False), args.repeats)
     single_t, single = _time(
         lambda: run_ensemble(spec, chunk_size=1, trajectories=False), args.repeats
