@@ -114,6 +114,7 @@ class Parameters(_Strict):
     burden_reference: float = Field(default=0.2, gt=0)
     welfare_weight: float = Field(default=1.0, ge=0)
     backlash_weight: float = Field(default=1.0, ge=0)
+    hostility_cost: float = Field(default=0.05, ge=0)
     hubris_scale: float = Field(default=1.0, ge=0)
     defeat_weight: float = Field(default=0.5, ge=0)
     greed_weight: float = Field(default=5.0, ge=0)

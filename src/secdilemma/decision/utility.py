@@ -119,9 +119,10 @@ def option_utilities(
     dO, dD, ddet, dW = own_deltas(ks)
     signal_cap = dO
     read = cat.visibility[ks] * cat.hostility[ks]
-    # Any state knows that intended hostility provokes; empathy is needed to foresee how
-    # others read the rest (its arming, its alliances, its conciliatory gestures).
-    provoked = np.maximum(read, 0.0) * exposure[:, :, None]
+    # Any state knows that intended hostility provokes (militarily, in proportion to the
+    # target's chance of defeating it, and in lost goodwill, hostility_cost); empathy is
+    # needed to foresee how others read the rest (its arming, its alliances, its gestures).
+    provoked = np.maximum(read, 0.0) * (exposure[:, :, None] + p.hostility_cost)
     self_base = (
         security_gain(dO, dD, ddet)
         + p.welfare_weight * dW
@@ -185,7 +186,7 @@ def option_utilities(
         + signal_cap * cap_reach[:, :, None, None]
         + damage * q_target
     )
-    provoked = (vis * np.maximum(host, 0.0) + damage) * q_target
+    provoked = (vis * np.maximum(host, 0.0) + damage) * (q_target + p.hostility_cost)
     unsure = (
         vis
         * (
