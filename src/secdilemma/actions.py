@@ -97,6 +97,9 @@ class ActionSpec(BaseModel):
     crisis: float = Field(default=0.0, ge=0, le=1)
     gain: float = Field(default=0.0, ge=0, le=1)
     stakes: float = Field(default=0.0, ge=0, le=1)
+    cheap_talk: bool = False
+    bogus: bool = False
+    accommodation: bool = False
     requires: list[Requirement] = Field(default_factory=list)
     escalation: Literal[-2, 0, 4, 12, 28, 60]
     named_in: Literal["walt", "critique", "both", "model"] = "model"
@@ -126,6 +129,9 @@ class Catalog:
     crisis: np.ndarray
     gain: np.ndarray
     stakes: np.ndarray
+    cheap_talk: np.ndarray
+    bogus: np.ndarray
+    accommodation: np.ndarray
     requires: np.ndarray  # (K, len(REQUIREMENTS)) bool
     escalation: np.ndarray
 
@@ -221,24 +227,40 @@ def parse_catalog(entries: object, source: str) -> Catalog:
         crisis=column(lambda s: s.crisis),
         gain=column(lambda s: s.gain),
         stakes=column(lambda s: s.stakes),
+        cheap_talk=np.array([s.cheap_talk for s in specs]),
+        bogus=np.array([s.bogus for s in specs]),
+        accommodation=np.array([s.accommodation for s in specs]),
         requires=np.array([[r in s.requires for r in REQUIREMENTS] for s in specs]),
         escalation=column(lambda s: s.escalation),
     )
 
 
-def load_catalog(path: str | Path | None = None) -> Catalog:
-    """Load the bundled catalogue, or a user's own file in the same format."""
-    if path is None:
-        return _bundled_catalog()
-    return _read_catalog(Path(path))
+def load_catalog(path: str | Path | None = None, extra: str | Path | None = None) -> Catalog:
+    """The bundled catalogue (or a user's own file), plus optional extra entries.
+
+    Extra entries with an id already in the catalogue replace that entry; others are added.
+    """
+    base = _default_path() if path is None else Path(path)
+    return _merged_catalog(str(base), None if extra is None else str(extra))
 
 
-@lru_cache(maxsize=1)
-def _bundled_catalog() -> Catalog:
-    return _read_catalog(_default_path())
+@lru_cache(maxsize=16)
+def _merged_catalog(base: str, extra: str | None) -> Catalog:
+    entries = _read_entries(Path(base))
+    source = base
+    if extra is not None:
+        added = _read_entries(Path(extra))
+        if not isinstance(added, list):
+            raise ScenarioError([InputError(extra, "<root>", added, "expected a list of actions")])
+        replaced = {e.get("id"): e for e in added if isinstance(e, dict)}
+        entries = [replaced.pop(e.get("id"), e) for e in entries] + [
+            e for e in added if not isinstance(e, dict) or e.get("id") in replaced
+        ]
+        source = extra
+    return parse_catalog(entries, source)
 
 
-def _read_catalog(path: Path) -> Catalog:
+def _read_entries(path: Path) -> object:
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -247,7 +269,6 @@ def _read_catalog(path: Path) -> Catalog:
             source, "<file>", source, f"cannot read the catalogue: {err.strerror}"
         ) from None
     try:
-        entries = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise InputError(source, "<yaml>", None, f"malformed YAML: {err}") from None
-    return parse_catalog(entries, source)

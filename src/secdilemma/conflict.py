@@ -56,6 +56,15 @@ def hubristic(win: np.ndarray, hubris: np.ndarray, scale: float) -> np.ndarray:
     return special.expit(logit + scale * hubris[..., None])
 
 
+def underrated(chance: np.ndarray, hubris: np.ndarray, scale: float) -> np.ndarray:
+    """A hubristic state's estimate of the other side's resolve, shifted down in log-odds.
+
+    ``chance`` and ``hubris`` must broadcast against each other; a zero chance stays zero.
+    """
+    logit = special.logit(np.clip(chance, 1e-9, 1 - 1e-9))
+    return np.where(chance > 0, special.expit(logit - scale * hubris), 0.0)
+
+
 @dataclass(frozen=True)
 class WarOutcome:
     started: np.ndarray  # (R, N, N) i attacked j this step

@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from secdilemma.actions import Catalog, load_catalog
+from secdilemma.actions import Catalog
 from secdilemma.apply import advance_economy, aimed_at, apply_actions
 from secdilemma.conflict import actual_security, military_balance, resolve_wars
 from secdilemma.decision import OptionSpace, decide
@@ -60,10 +60,10 @@ def simulate(
     progress: Progress | None = None,
 ) -> tuple[dict[str, np.ndarray], Outcomes]:
     """Run replicates ``replicates`` (global indices) of ``scenario`` for all its steps."""
-    cat = catalog or load_catalog()
+    cat = catalog or scenario.action_catalog()
     p = scenario.parameters
     streams = Streams(scenario.seed, replicates)
-    w, drawn = initial_world(scenario, streams)
+    w, drawn = initial_world(scenario, streams, cat)
     N = w.shape[1]
     space = OptionSpace(cat, N)
     schedule = _scheduled_options(scenario, space)
@@ -120,7 +120,7 @@ def run_ensemble(
     progress: Progress | None = None,
 ) -> Ensemble:
     """All of a scenario's replicates, in blocks of ``chunk_size`` (default: one block)."""
-    cat = catalog or load_catalog()
+    cat = catalog or scenario.action_catalog()
     R = scenario.replicates
     size = R if not chunk_size else max(1, min(chunk_size, R))
     drawn_parts, outcome_parts = [], []

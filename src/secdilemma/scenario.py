@@ -67,6 +67,7 @@ class StateSpec(_Strict):
     lens: Lens = "structural"
     sensitivity: dict[Domain, float] = Field(default_factory=dict)
     policy: Policy = "expected_utility"
+    actions: list[str] | None = None
 
     @field_validator("sensitivity")
     @classmethod
@@ -145,6 +146,11 @@ class Parameters(_Strict):
     frame_weight: float = Field(default=0.5, ge=0)
     grievance_weight: float = Field(default=1.0, ge=0)
     seeker_greed: float = Field(default=0.05, ge=0, le=1)
+    talk_weight: float = Field(default=0.5, ge=0)
+    bogus_reveal: float = Field(default=0.3, ge=0, le=1)
+    credibility_loss: float = Field(default=0.6, ge=0, le=1)
+    charity_learning: float = Field(default=0.05, ge=0, le=1)
+    accommodation_shift: float = Field(default=0.2, ge=0, le=1)
     security_tolerance: float = Field(default=0.02, ge=0)
 
 
@@ -161,6 +167,11 @@ class Scenario(_Strict):
     beliefs: list[Belief] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     parameters: Parameters = Field(default_factory=Parameters)
+    catalog: str | None = None
+
+    def action_catalog(self) -> Catalog:
+        """The bundled catalogue with this scenario's extra actions, if any."""
+        return load_catalog(extra=self.catalog)
 
     @property
     def ids(self) -> list[str]:
@@ -222,6 +233,12 @@ def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[
             problems.append(
                 InputError(source, f"beliefs[{n}].about", belief.about, "a belief about oneself")
             )
+    for n, state in enumerate(scenario.states):
+        for m, action in enumerate(state.actions or []):
+            if action not in catalog:
+                problems.append(
+                    InputError(source, f"states[{n}].actions[{m}]", action, "unknown action id")
+                )
     for n, event in enumerate(scenario.events):
         known(f"events[{n}].actor", event.actor)
         if event.step >= scenario.steps:
@@ -278,7 +295,18 @@ def parse_scenario(raw: Any, source: str, catalog: Catalog | None = None) -> Sce
             problem = problem.removeprefix("Value error, ")
             problems.append(InputError(source, _field_path(loc), value, problem))
         raise ScenarioError(problems) from None
-    problems = check_references(scenario, catalog or load_catalog(), source)
+    if scenario.catalog is not None:
+        extra = Path(scenario.catalog)
+        if not extra.is_absolute():
+            extra = Path(source).parent / extra
+        if not extra.is_file():
+            raise ScenarioError(
+                [InputError(source, "catalog", scenario.catalog, "no such catalogue file")]
+            )
+        scenario = scenario.model_copy(update={"catalog": str(extra.resolve())})
+    if catalog is None:
+        catalog = scenario.action_catalog()
+    problems = check_references(scenario, catalog, source)
     if problems:
         raise ScenarioError(problems)
     return scenario

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from secdilemma.actions import DOMAINS
+from secdilemma.actions import DOMAINS, Catalog
 from secdilemma.distributions import draw
 from secdilemma.rng import Stream, Streams
 from secdilemma.scenario import LENSES, POLICIES, Scenario
@@ -65,6 +65,9 @@ class WorldState:
     grievance: np.ndarray
     trust: np.ndarray
     read_hostility: np.ndarray  # the hostility i read into j's act last step
+    frame_charity: np.ndarray  # i's charity toward j (interpretive frame; social learning)
+    credibility_view: np.ndarray  # how far i believes j's word
+    pending_bogus: np.ndarray  # bool: j gave i a false justification not yet revealed
     # relations (R, N, N); symmetric except sanctions (i sanctions j)
     alliance: np.ndarray
     agreement: np.ndarray
@@ -77,6 +80,7 @@ class WorldState:
     nuclear_option: np.ndarray  # (N,) bool: may pursue nuclear weapons
     policy: np.ndarray
     sensitivity: np.ndarray  # (N, len(DOMAINS))
+    menu: np.ndarray  # (N, K) bool: acts each state may choose
     ids: tuple[str, ...] = field(default=())
 
     @property
@@ -96,7 +100,9 @@ class WorldState:
         return self.offense + self.defense
 
 
-def initial_world(scenario: Scenario, streams: Streams) -> tuple[WorldState, dict[str, np.ndarray]]:
+def initial_world(
+    scenario: Scenario, streams: Streams, catalog: Catalog
+) -> tuple[WorldState, dict[str, np.ndarray]]:
     """Build the starting world and return the per-replicate drawn parameters by column name."""
     R, N = streams.size, len(scenario.states)
     ids = tuple(scenario.ids)
@@ -155,6 +161,12 @@ def initial_world(scenario: Scenario, streams: Streams) -> tuple[WorldState, dic
         for domain, weight in spec.sensitivity.items():
             sensitivity[n, DOMAINS.index(domain)] = weight
 
+    menu = np.ones((N, catalog.size), dtype=bool)
+    for n, spec in enumerate(scenario.states):
+        if spec.actions is not None:
+            menu[n] = False
+            menu[n, [catalog.index(a) for a in [*spec.actions, "wait"]]] = True
+
     state = WorldState(
         **world,
         **per_state,
@@ -164,6 +176,9 @@ def initial_world(scenario: Scenario, streams: Streams) -> tuple[WorldState, dic
         grievance=np.zeros((R, N, N)),
         trust=trust,
         read_hostility=np.zeros((R, N, N)),
+        frame_charity=np.repeat(per_state["charity"][:, :, None], N, axis=2),
+        credibility_view=np.repeat(per_state["credibility"][:, None, :], N, axis=1),
+        pending_bogus=np.zeros((R, N, N), dtype=bool),
         alliance=alliance,
         agreement=agreement,
         hotline=hotline,
@@ -174,6 +189,7 @@ def initial_world(scenario: Scenario, streams: Streams) -> tuple[WorldState, dic
         nuclear_option=np.array([s.nuclear_option for s in scenario.states], dtype=bool),
         policy=np.array([POLICIES.index(s.policy) for s in scenario.states]),
         sensitivity=sensitivity,
+        menu=menu,
         ids=ids,
     )
     return state, drawn

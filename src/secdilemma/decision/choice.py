@@ -81,7 +81,7 @@ def decide(
 ) -> Choice:
     utilities: Utilities
     utilities, vul = option_utilities(w, b, space, p)
-    valid = requirement_masks(conditions(w, p), space)
+    valid = requirement_masks(conditions(w, p), space) & w.menu[:, space.action][None]
     utility = utilities.total(w.greed)
     masked = np.where(valid, utility, -np.inf)
     if p.choice == "softmax":

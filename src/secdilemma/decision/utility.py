@@ -13,12 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from secdilemma.actions import Catalog
-from secdilemma.conflict import Balance, hubristic
+from secdilemma.conflict import Balance, hubristic, underrated
 from secdilemma.decision.options import OptionSpace
-from secdilemma.scenario import Parameters
+from secdilemma.scenario import LENSES, Parameters
 from secdilemma.world import WorldState
 
 O_, D_, DET_, W_ = 0, 1, 2, 3
+STRUCTURAL, INTERPRETIVE = LENSES.index("structural"), LENSES.index("interpretive")
 
 
 @dataclass(frozen=True)
@@ -105,15 +106,22 @@ def option_utilities(
     d_conquest = p.conquest_stake * ratio * slope
     d_conquest = np.take_along_axis(d_conquest, best, axis=2)[:, :, 0]  # (R, N)
 
-    # Reactions a state foresees: sum_k read_k * q_ki, the danger of provoking each observer.
+    # Reactions a state foresees: sum_k read_k * q_ik, the danger of provoking each observer k,
+    # each read through k's own lens (structural observers read capability, the others
+    # intent, interpretive ones through their sensitivity less their charity toward i).
     q_of = vul.q  # [i, k]
+    structural = (w.lens == STRUCTURAL)[None, None, :]
+    interpretive = (w.lens == INTERPRETIVE)[None, None, :]
     exposure = q_of.sum(axis=2)  # (R, N)
+    exposure_intent = (q_of * ~structural).sum(axis=2)
     doubt = 2.0 * np.sqrt(w.belief_greedy * (1.0 - w.belief_greedy))  # [i, k]
     exposure_doubt = (q_of * doubt).sum(axis=2)
     weak = 2.0 * M[:, :, None] / np.maximum(M[:, :, None] + M[:, None, :], 1e-12)  # [i, k]
     per_unit = beta[:, :, None] * w.reach[None] * weak / np.maximum(M[:, None, :], 1e-12)
-    cap_reach = (per_unit * q_of).sum(axis=2)  # (R, N)
+    cap_reach = (per_unit * q_of * structural).sum(axis=2)  # (R, N)
     cap_reach_doubt = (per_unit * q_of * doubt).sum(axis=2)
+    framed = q_of * interpretive * (1.0 - w.frame_charity.transpose(0, 2, 1))  # [i, k]
+    sensed = np.einsum("rik,kd->rid", framed, w.sensitivity)  # (R, N, domains)
 
     # --- self-directed options (R, N, Ks) -------------------------------------------------
     dO, dD, ddet, dW = own_deltas(ks)
@@ -131,7 +139,11 @@ def option_utilities(
         * (
             provoked
             + w.empathy[:, :, None]
-            * (read * exposure[:, :, None] + signal_cap * cap_reach[:, :, None] - provoked)
+            * (
+                np.minimum(read, 0.0) * exposure_intent[:, :, None]
+                + signal_cap * cap_reach[:, :, None]
+                + cat.visibility[ks] * sensed[:, :, cat.domain[ks]]
+            )
             + w.prudence[:, :, None]
             * (
                 np.abs(read) * exposure_doubt[:, :, None]
@@ -181,10 +193,16 @@ def option_utilities(
     vis = cat.visibility[ka][None, None, :, None]
     q_target = q_of[:, :, None, :]
     doubt_target = doubt[:, :, None, :]
+    target_reads_intent = (w.lens != STRUCTURAL)[None, None, None, :]
+    # What empathy adds to provocation: third parties, conciliation, capability, sensitivity.
     foreseen = (
-        vis * (third * exposure[:, :, None, None] + (host - third) * q_target)
+        vis
+        * (
+            third * (exposure_intent[:, :, None, None] - q_target * target_reads_intent)
+            + np.minimum(host, 0.0) * q_target * target_reads_intent
+            + sensed[:, :, cat.domain[ka]][..., None]
+        )
         + signal_cap * cap_reach[:, :, None, None]
-        + damage * q_target
     )
     provoked = (vis * np.maximum(host, 0.0) + damage) * (q_target + p.hostility_cost)
     unsure = (
@@ -204,17 +222,20 @@ def option_utilities(
         - p.backlash_weight
         * (
             provoked
-            + w.empathy[:, :, None, None] * (foreseen - provoked)
+            + w.empathy[:, :, None, None] * foreseen
             + w.prudence[:, :, None, None] * unsure
         )
     )
     # A nuclear attack on a state with a secure second strike invites retaliation.
+    # Hubris also discounts the other side's resolve: its retaliation and its striking back.
+    retaliates = underrated(b.secure[:, None, :], w.hubris[:, :, None], p.hubris_scale)
+    retaliates = retaliates[:, :, None, :]  # [i, ., j]
     nuclear = cat.nuclear_use[ka][None, None, :, None]
-    aimed_base = aimed_base - nuclear * (
-        b.secure[:, None, None, :] * p.nuclear_cost + p.nuclear_taboo
-    )
+    aimed_base = aimed_base - nuclear * (retaliates * p.nuclear_cost + p.nuclear_taboo)
     # An act of force may provoke a war in which the target strikes back.
-    crisis = cat.crisis[ka][None, None, :, None]
+    crisis = underrated(
+        cat.crisis[ka][None, None, :, None], w.hubris[:, :, None, None], p.hubris_scale
+    )
     struck_back = b.win.transpose(0, 2, 1)[:, :, None, :]  # chance j defeats i
     aimed_base = aimed_base - crisis * p.crisis_force * (
         p.security_weight * p.defeat_weight * struck_back + p.cost_weight * p.war_cost
@@ -230,12 +251,14 @@ def option_utilities(
         # the danger it posed.
         relief = p.loser_loss * (vul.V[:, :, None] - without)[:, :, None, :]
         stake = cat.stakes[ka][None, None, :, None] * ratio[:, :, None, :]
-        spread = 2.0 * np.sqrt(win_hat * (1.0 - win_hat))
+        # Prudence weighs the range of outcomes it is unsure of: the war's own odds, widened
+        # by not knowing whether the opponent is greedy (resolved) or not.
+        spread = 2.0 * np.sqrt(win_hat * (1.0 - win_hat)) * doubt[:, :, None, :]
         war_base = (
             p.security_weight * win_hat * force * relief
             - p.security_weight * (1.0 - win_hat) * p.defeat_weight * force
             - p.cost_weight * (p.war_cost * force + cat.cost[ka][None, None, :, None])
-            - win_hat * b.secure[:, None, None, :] * p.nuclear_cost
+            - win_hat * retaliates * p.nuclear_cost
             - w.prudence[:, :, None, None]
             * spread
             * p.security_weight
