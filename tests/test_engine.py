@@ -117,7 +117,9 @@ def test_invariants_hold_for_any_world(odb, dist, noise, greed, lens, seed):
     assert (out.state_traj[..., :4] >= 0).all()  # no negative capability or wealth
     assert (out.war_pair == out.war_pair.transpose(0, 2, 1)).all()
     assert (out.spiral_pair == out.spiral_pair.transpose(0, 2, 1)).all()
-    pairs = out.pair_traj
-    assert ((pairs >= 0) & (pairs <= 1)).all()
+    bounded = out.pair_traj[..., :6]  # threat, belief, grievance, trust, charity, credibility
+    assert ((bounded >= 0) & (bounded <= 1)).all()
+    gaps = out.pair_traj[..., 6:8]  # belief and threat minus true greed
+    assert ((gaps >= -1) & (gaps <= 1)).all()
     _, again = simulate(spec, range(8))
     np.testing.assert_array_equal(out.actions, again.actions)

@@ -29,7 +29,7 @@ ALLOWED = {
     # the kinds of precondition in the catalogue
     "decision/options.py": {"enumerate(REQUIREMENTS)"},
     # the names of recorded variables
-    "metrics.py": {"enumerate((w.offense", "enumerate((w.threat"},
+    "metrics.py": {"enumerate((w.offense", "enumerate(\n            (\n                w.threat"},
     # the four capability deltas of one act
     "decision/utility.py": {"own_deltas(ka)"},
     # module-level constants: relation kinds, lens names

@@ -70,6 +70,7 @@ class WarOutcome:
     started: np.ndarray  # (R, N, N) i attacked j this step
     initiator_won: np.ndarray  # (R, N, N)
     retaliation: np.ndarray  # (R, N, N) j struck back with nuclear forces
+    initiator_loss: np.ndarray  # (R, N, N) share of its forces the initiator i lost to j
 
 
 def resolve_wars(
@@ -115,4 +116,10 @@ def resolve_wars(
     gained = take_from_target.sum(axis=2) + take_from_initiator.sum(axis=1)
     given = take_from_target.sum(axis=1) + take_from_initiator.sum(axis=2)
     w.wealth = np.maximum((w.wealth - given + gained) * wealth_keep * catastrophe_keep, 1e-9)
-    return WarOutcome(started=attacks, initiator_won=won, retaliation=retaliate)
+    kept = (1.0 - np.clip(loss_initiator, 0, 0.999)) * (1.0 - catastrophe)
+    return WarOutcome(
+        started=attacks,
+        initiator_won=won,
+        retaliation=retaliate,
+        initiator_loss=np.where(attacks, 1.0 - kept, 0.0),
+    )

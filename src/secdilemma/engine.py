@@ -76,7 +76,8 @@ def simulate(
         offense_before, defense_before = w.offense.copy(), w.defense.copy()
         armed = apply_actions(w, choice, cat, p)
         seen = observe(w, choice, cat, streams, t)
-        interpret(w, read_acts(w, choice, seen, cat, p, offense_before, defense_before), seen, p)
+        reading = read_acts(w, choice, seen, cat, p, offense_before, defense_before)
+        interpret(w, reading, seen, p)
 
         bal = military_balance(w, p)
         aim = aimed_at(choice, N)
@@ -89,13 +90,13 @@ def simulate(
         stakes = np.where(provoked, p.crisis_stakes, cat.stakes[a][:, :, None] * aim)
         nuclear = aim & cat.nuclear_use[a][:, :, None]
         wars = resolve_wars(w, bal, attacks | provoked, force, stakes, nuclear, p, streams, t)
-        learn(w, p)
+        revealed = learn(w, reading, choice, armed, cat, p, streams, t)
         advance_economy(w, p)
 
         bal = military_balance(w, p)
         security = actual_security(bal)
         perceived = 1 - choice.vulnerability.V
-        recorder.record(t, w, choice, wars, armed, security, perceived, cat)
+        recorder.record(t, w, choice, wars, armed, security, perceived, cat, reading, revealed)
         if progress is not None:
             progress(1)
     return drawn, recorder.finish(w, security)

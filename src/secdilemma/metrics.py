@@ -16,11 +16,22 @@ import numpy as np
 from secdilemma.actions import Catalog
 from secdilemma.conflict import WarOutcome
 from secdilemma.decision import Choice
+from secdilemma.perception.lenses import Reading
 from secdilemma.scenario import Parameters
 from secdilemma.world import WorldState
 
 STATE_VARIABLES = ("offense", "defense", "deterrent", "wealth", "security", "perceived_security")
-PAIR_VARIABLES = ("threat", "belief_greedy", "grievance", "trust")
+PAIR_VARIABLES = (
+    "threat",
+    "belief_greedy",
+    "grievance",
+    "trust",
+    "charity",
+    "credibility",
+    "belief_gap",
+    "threat_gap",
+    "attribution",
+)
 
 
 @dataclass
@@ -42,6 +53,15 @@ class Outcomes:
     arms_end: np.ndarray
     belief_end: np.ndarray  # (R, N, N)
     threat_end: np.ndarray
+    greed: np.ndarray  # (R, N) true motives
+    attribution_sum: np.ndarray  # (R, N, N) sum over seen acts of (i's reading - j's own rating)
+    attribution_count: np.ndarray  # (R, N, N) acts of j that i saw
+    benign_seen: np.ndarray  # (R,) counts over the run
+    hostile_seen: np.ndarray
+    false_alarms: np.ndarray
+    misses: np.ndarray
+    lies_revealed: np.ndarray  # (R,)
+    initiator_loss: np.ndarray  # (R,) summed share of forces initiators lost
     escalation: np.ndarray  # (T, R) per-step escalation score
     actions: np.ndarray  # (T, R, N) catalogue index
     targets: np.ndarray  # (T, R, N)
@@ -84,6 +104,14 @@ class Recorder:
         self.first_initiator = np.full(R, -1)
         self.first_target = np.full(R, -1)
         self.first_winner = np.full(R, -1)
+        self.attribution_sum = np.zeros((R, N, N))
+        self.attribution_count = np.zeros((R, N, N), dtype=np.int64)
+        self.benign_seen = np.zeros(R, dtype=np.int64)
+        self.hostile_seen = np.zeros(R, dtype=np.int64)
+        self.false_alarms = np.zeros(R, dtype=np.int64)
+        self.misses = np.zeros(R, dtype=np.int64)
+        self.lies_revealed = np.zeros(R, dtype=np.int64)
+        self.initiator_loss = np.zeros(R)
         self.escalation = np.zeros((steps, R))
         self.actions = np.zeros((steps, R, N), dtype=np.int16)
         self.targets = np.zeros((steps, R, N), dtype=np.int16)
@@ -95,12 +123,27 @@ class Recorder:
             self.pair_traj = np.zeros((steps + 1, R, N, N, len(PAIR_VARIABLES)), np.float32)
             self._snapshot(0, w, security, perceived)
 
-    def _snapshot(self, row: int, w: WorldState, security, perceived) -> None:
+    def _snapshot(self, row: int, w: WorldState, security, perceived, attribution=None) -> None:
         if self.state_traj is None:
             return
         for n, x in enumerate((w.offense, w.defense, w.deterrent, w.wealth, security, perceived)):
             self.state_traj[row, ..., n] = x
-        for n, x in enumerate((w.threat, w.belief_greedy, w.grievance, w.trust)):
+        truth = w.greed[:, None, :]
+        if attribution is None:
+            attribution = np.full(w.threat.shape, np.nan)
+        for n, x in enumerate(
+            (
+                w.threat,
+                w.belief_greedy,
+                w.grievance,
+                w.trust,
+                w.frame_charity,
+                w.credibility_view,
+                w.belief_greedy - truth,
+                w.threat - truth,
+                attribution,
+            )
+        ):
             self.pair_traj[row, ..., n] = x
 
     def record(
@@ -113,6 +156,8 @@ class Recorder:
         security: np.ndarray,
         perceived: np.ndarray,
         cat: Catalog,
+        reading: Reading,
+        revealed: np.ndarray,
     ) -> None:
         self.actions[t] = choice.action
         self.targets[t] = choice.target
@@ -131,7 +176,18 @@ class Recorder:
             self.first_initiator = np.where(fresh, i, self.first_initiator)
             self.first_target = np.where(fresh, j, self.first_target)
             self.first_winner = np.where(fresh, np.where(won, i, j), self.first_winner)
+        self.initiator_loss += wars.initiator_loss.sum(axis=(1, 2))
         self.war_pair |= started | started.transpose(0, 2, 1)
+
+        seen = reading.benign_seen | reading.hostile_seen | (reading.perceived != 0)
+        gap = reading.perceived - reading.intent
+        self.attribution_sum += np.where(seen, gap, 0.0)
+        self.attribution_count += seen
+        self.benign_seen += reading.benign_seen.sum(axis=(1, 2))
+        self.hostile_seen += reading.hostile_seen.sum(axis=(1, 2))
+        self.false_alarms += reading.false_alarm.sum(axis=(1, 2))
+        self.misses += reading.miss.sum(axis=(1, 2))
+        self.lies_revealed += revealed.sum(axis=(1, 2))
         self.n_wars += started.sum(axis=(1, 2))
 
         rising = w.threat - self.prev_threat
@@ -144,7 +200,7 @@ class Recorder:
             rise = self.p.spiral_min_rise / self.p.spiral_window
             both_fear = (self.rise_ema > rise) & (self.rise_ema.transpose(0, 2, 1) > rise)
             self.spiral_pair |= both_arm & both_fear
-        self._snapshot(t + 1, w, security, perceived)
+        self._snapshot(t + 1, w, security, perceived, np.where(seen, gap, np.nan))
 
     def finish(self, w: WorldState, security: np.ndarray) -> Outcomes:
         seekers = self.greed <= self.p.seeker_greed
@@ -167,6 +223,15 @@ class Recorder:
             arms_end=w.military(),
             belief_end=w.belief_greedy,
             threat_end=w.threat,
+            greed=self.greed,
+            attribution_sum=self.attribution_sum,
+            attribution_count=self.attribution_count,
+            benign_seen=self.benign_seen,
+            hostile_seen=self.hostile_seen,
+            false_alarms=self.false_alarms,
+            misses=self.misses,
+            lies_revealed=self.lies_revealed,
+            initiator_loss=self.initiator_loss,
             escalation=self.escalation,
             actions=self.actions,
             targets=self.targets,

@@ -30,6 +30,7 @@ class Stream(enum.IntEnum):
     RETALIATION = 6
     DETECTION = 7
     CRISIS = 8
+    REVEAL = 9
 
 
 def _mix(z: np.ndarray) -> np.ndarray:

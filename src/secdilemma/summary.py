@@ -16,6 +16,10 @@ def _mean(x: np.ndarray) -> float:
     return float(np.mean(x)) if x.size else math.nan
 
 
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator / denominator) if denominator > 0 else math.nan
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -59,6 +63,24 @@ def summarize(ens: Ensemble) -> dict[str, Any]:
         "perceived_threat": {
             f"{ids[i]}->{ids[j]}": _mean(o.threat_end[:, i, j]) for i, j in directed
         },
+        "misperception_belief": {
+            f"{ids[i]}->{ids[j]}": _mean(o.belief_end[:, i, j] - o.greed[:, j])
+            for i, j in directed
+        },
+        "misperception_threat": {
+            f"{ids[i]}->{ids[j]}": _mean(o.threat_end[:, i, j] - o.greed[:, j])
+            for i, j in directed
+        },
+        "attribution_asymmetry": {
+            f"{ids[i]}->{ids[j]}": _ratio(
+                o.attribution_sum[:, i, j].sum(), o.attribution_count[:, i, j].sum()
+            )
+            for i, j in directed
+        },
+        "false_alarm_share": _ratio(o.false_alarms.sum(), o.benign_seen.sum()),
+        "miss_share": _ratio(o.misses.sum(), o.hostile_seen.sum()),
+        "lies_revealed_mean": _mean(o.lies_revealed),
+        "initiator_loss_mean": _ratio(o.initiator_loss.sum(), o.n_wars.sum()),
         "escalation_score_mean": _mean(o.escalation),
         "acts": {
             ens.catalog.ids[k]: float(per_replicate[:, k].mean())
@@ -91,6 +113,12 @@ def runs_table(ens: Ensemble) -> pd.DataFrame:
             "spiral": o.spiral,
             "tragic_spiral": o.tragic_spiral,
             "escalation_total": o.escalation.sum(axis=0),
+            "false_alarms": o.false_alarms,
+            "benign_seen": o.benign_seen,
+            "misses": o.misses,
+            "hostile_seen": o.hostile_seen,
+            "lies_revealed": o.lies_revealed,
+            "initiator_loss": o.initiator_loss,
         }
     )
     for n, sid in enumerate(ids):
@@ -120,7 +148,8 @@ def trajectories_table(ens: Ensemble) -> pd.DataFrame:
     )
     T1, R, N, _, P = o.pair_traj.shape
     t, r, i, j, v = np.indices((T1, R, N, N, P)).reshape(5, -1)
-    keep = i != j
+    values = o.pair_traj.reshape(-1)
+    keep = (i != j) & ~np.isnan(values)  # attribution exists only where an act was seen
     pairs_df = pd.DataFrame(
         {
             "run_id": r[keep].astype(np.int32),
@@ -130,7 +159,7 @@ def trajectories_table(ens: Ensemble) -> pd.DataFrame:
             "variable": pd.Categorical.from_codes(
                 v[keep] + len(STATE_VARIABLES), STATE_VARIABLES + PAIR_VARIABLES
             ),
-            "value": o.pair_traj.reshape(-1)[keep],
+            "value": values[keep],
         }
     )
     return pd.concat([states, pairs_df], ignore_index=True)

@@ -30,9 +30,20 @@ STRUCTURAL, BAYESIAN, INTERPRETIVE = (LENSES.index(x) for x in LENSES)
 
 @dataclass(frozen=True)
 class Reading:
-    capability: np.ndarray  # (R, K, I) structural threat signal of i's act for k
-    hostility: np.ndarray  # (R, K, I) the intent k reads into i's act (frame included)
+    """How each observer k read each actor i's act this step; arrays are (R, K, I)."""
+
+    capability: np.ndarray  # structural threat signal of the act
+    intent: np.ndarray  # the act's intent toward k, as the actor itself rates it
+    hostility: np.ndarray  # the intent k reads into it (frame included for interpretive k)
+    perceived: np.ndarray  # k's overall reading through its lens (for attribution)
     log_likelihood_ratio: np.ndarray  # (R, I) log P(act | greedy) / P(act | seeker)
+    talk: np.ndarray  # bool: k heard cheap talk addressed to it
+    bogus: np.ndarray  # bool: ... and it was a false justification
+    accommodation: np.ndarray  # bool: k saw a concession made to it
+    benign_seen: np.ndarray  # bool: a benign act (intent < 0) was seen
+    hostile_seen: np.ndarray  # bool: a hostile act (intent > 0) was seen
+    false_alarm: np.ndarray  # bool: a benign act seen as hostile
+    miss: np.ndarray  # bool: a hostile act seen as benign
 
 
 def capability_signal(
@@ -79,20 +90,36 @@ def read_acts(
 ) -> Reading:
     R, N = w.shape
     a, target = choice.action, choice.target
-    aimed_here = (target[:, None, :] == np.arange(N)[None, :, None]) | (target[:, None, :] < 0)
+    addressed = target[:, None, :] == np.arange(N)[None, :, None]  # (R, K, I): k is i's target
+    aimed_here = addressed | (target[:, None, :] < 0)
     intent = np.where(aimed_here, cat.hostility[a][:, None, :], cat.third_party[a][:, None, :])
     sensitivity = w.sensitivity[:, cat.domain[a]].transpose(1, 0, 2)  # (R, K, I)
     interpretive = (w.lens == INTERPRETIVE)[None, :, None]
+    structural = (w.lens == STRUCTURAL)[None, :, None]
     framed = intent + sensitivity + p.grievance_weight * w.grievance
-    framed = np.where(framed > 0, framed * (1.0 - w.charity[:, :, None]), framed)
-    hostility = np.where(interpretive, framed, intent) + obs.noise
-    llr = np.log(choice.likelihood_greedy) - np.log(choice.likelihood_seeker)
-    capability = capability_signal(w, choice, cat, p, offense_before, defense_before)
+    framed = np.where(framed > 0, framed * (1.0 - w.frame_charity), framed)
     seen = obs.seen
+    observed = intent + obs.noise  # what the observer's eyes report, before any frame
+    hostility = np.where(interpretive, framed + obs.noise, observed)
+    capability = capability_signal(w, choice, cat, p, offense_before, defense_before) + obs.noise
+    # A structural observer assumes the worst: capability counts as hostile intent.
+    perceived = np.where(structural, observed + capability, hostility)
+    llr = np.log(choice.likelihood_greedy) - np.log(choice.likelihood_seeker)
+    benign = seen & (intent < 0)
+    hostile = seen & (intent > 0)
     return Reading(
-        capability=np.where(seen, capability + obs.noise, 0.0),
+        capability=np.where(seen, capability, 0.0),
+        intent=np.where(seen, intent, 0.0),
         hostility=np.where(seen, hostility, 0.0),
+        perceived=np.where(seen, perceived, 0.0),
         log_likelihood_ratio=llr,
+        talk=seen & addressed & cat.cheap_talk[a][:, None, :],
+        bogus=seen & addressed & cat.bogus[a][:, None, :],
+        accommodation=seen & addressed & cat.accommodation[a][:, None, :] & (hostility < 0),
+        benign_seen=benign,
+        hostile_seen=hostile,
+        false_alarm=benign & (observed > 0),
+        miss=hostile & (observed <= 0),
     )
 
 
@@ -105,17 +132,21 @@ def interpret(w: WorldState, reading: Reading, obs: Observation, p: Parameters) 
     structural = special.expit(
         special.logit(np.clip(relaxed, 1e-9, 1 - 1e-9)) + p.threat_gain * reading.capability
     )
-    # Bayesian and interpretive: Bayes' rule in log-odds on the acts seen.
+    # Bayesian and interpretive: Bayes' rule in log-odds on the acts seen. The noise enters
+    # once: directly for the Bayesian observer, through the framed hostility (which already
+    # carries it) for the interpretive one, whose charity discounts evidence of greed.
     logit = special.logit(np.clip(w.belief_greedy, 1e-9, 1 - 1e-9))
-    # The noise enters once: directly for the Bayesian observer, through the framed hostility
-    # (which already carries it) for the interpretive one.
-    llr = reading.log_likelihood_ratio[:, None, :]
+    llr = np.broadcast_to(reading.log_likelihood_ratio[:, None, :], w.threat.shape)
+    charitable = (1.0 - w.frame_charity) * np.maximum(llr, 0.0) + np.minimum(llr, 0.0)
     evidence = np.where(
-        lens == INTERPRETIVE, llr + p.frame_weight * reading.hostility, llr + obs.noise
+        lens == INTERPRETIVE, charitable + p.frame_weight * reading.hostility, llr + obs.noise
     )
+    # Words addressed to the observer count as far as it believes the speaker.
+    evidence = evidence - p.talk_weight * w.credibility_view * reading.talk
     updated = special.expit(logit + np.where(obs.seen, evidence, 0.0))
     eye = np.eye(w.shape[1], dtype=bool)
     belief = np.where(lens == STRUCTURAL, w.belief_greedy, np.where(eye, 0.0, updated))
     w.belief_greedy = belief
     w.threat = np.where(lens == STRUCTURAL, np.where(eye, 0.0, structural), belief)
     w.read_hostility = reading.hostility
+    w.pending_bogus = w.pending_bogus | (reading.bogus & (lens != STRUCTURAL))
