@@ -1,7 +1,7 @@
 """Record: per-step trajectories and per-replicate outcomes (wars, spirals, security, arms).
 
-A *spiral* between i and j is active at step t when, over an exponentially weighted window of
-``spiral_window`` steps, both armed in most steps and each one's perceived threat of the other
+A *spiral* between i and j is active at step t (t >= 2) when, over a bias-corrected
+exponentially weighted window of ``spiral_window`` steps, both armed in most steps and each one's perceived threat of the other
 rose on average by at least ``spiral_min_rise`` per window. A *tragic* spiral is one between two
 security seekers (true greed at most ``seeker_greed``) that ends with neither more secure than
 at the start (within ``security_tolerance``).
@@ -195,10 +195,14 @@ class Recorder:
         a = self.alpha
         self.arm_ema = (1 - a) * self.arm_ema + a * (armed > 0)
         self.rise_ema = (1 - a) * self.rise_ema + a * rising
-        if t + 1 >= self.p.spiral_window:
-            both_arm = (self.arm_ema[:, :, None] > 0.5) & (self.arm_ema[:, None, :] > 0.5)
+        # Bias-corrected averages (they start at zero), so a spiral in the first window counts;
+        # at least three steps are needed for a "sustained" stretch.
+        if t >= 2:
+            weight = 1.0 - (1.0 - a) ** (t + 1)
+            arm, rise_rate = self.arm_ema / weight, self.rise_ema / weight
+            both_arm = (arm[:, :, None] > 0.5) & (arm[:, None, :] > 0.5)
             rise = self.p.spiral_min_rise / self.p.spiral_window
-            both_fear = (self.rise_ema > rise) & (self.rise_ema.transpose(0, 2, 1) > rise)
+            both_fear = (rise_rate > rise) & (rise_rate.transpose(0, 2, 1) > rise)
             self.spiral_pair |= both_arm & both_fear
         self._snapshot(t + 1, w, security, perceived, np.where(seen, gap, np.nan))
 

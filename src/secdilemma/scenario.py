@@ -134,7 +134,7 @@ class Parameters(_Strict):
     trust_gain: float = Field(default=0.02, ge=0, le=1)
     grievance_decay: float = Field(default=0.1, ge=0, le=1)
     spiral_window: int = Field(default=10, ge=2)
-    spiral_min_rise: float = Field(default=0.05, ge=0)
+    spiral_min_rise: float = Field(default=0.2, ge=0)
     richardson_reaction: float = Field(default=1.0, ge=0)
     richardson_fatigue: float = Field(default=1.0, ge=0)
     richardson_grievance: float = 0.0
@@ -143,6 +143,7 @@ class Parameters(_Strict):
     friendly_threshold: float = Field(default=0.2, ge=0, le=1)
     tremble: float = Field(default=0.05, gt=0, lt=1)
     inference_temperature: float = Field(default=0.05, gt=0)
+    max_evidence: float = Field(default=1.0, gt=0)
     frame_weight: float = Field(default=0.5, ge=0)
     grievance_weight: float = Field(default=1.0, ge=0)
     seeker_greed: float = Field(default=0.05, ge=0, le=1)

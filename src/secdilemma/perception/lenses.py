@@ -46,6 +46,16 @@ class Reading:
     miss: np.ndarray  # bool: a hostile act seen as benign
 
 
+def charitable(evidence: np.ndarray, charity: np.ndarray) -> np.ndarray:
+    """Evidence read through charity c: hostile readings weigh min(1, (1 - c) / c), benign
+    ones min(1, c / (1 - c)). At c = 0.5 the reading is unbiased; charity is the choice to
+    lean one way, and at c = 0.9 hostile-looking evidence counts a ninth as much."""
+    c = np.clip(charity, 1e-6, 1 - 1e-6)
+    hostile = np.minimum(1.0, (1.0 - c) / c) * np.maximum(evidence, 0.0)
+    benign = np.minimum(1.0, c / (1.0 - c)) * np.minimum(evidence, 0.0)
+    return hostile + benign
+
+
 def capability_signal(
     w: WorldState,
     choice: Choice,
@@ -96,15 +106,24 @@ def read_acts(
     sensitivity = w.sensitivity[:, cat.domain[a]].transpose(1, 0, 2)  # (R, K, I)
     interpretive = (w.lens == INTERPRETIVE)[None, :, None]
     structural = (w.lens == STRUCTURAL)[None, :, None]
-    framed = intent + sensitivity + p.grievance_weight * w.grievance
-    framed = np.where(framed > 0, framed * (1.0 - w.frame_charity), framed)
     seen = obs.seen
+    capability = capability_signal(w, choice, cat, p, offense_before, defense_before)
+    # The interpretive frame reads intent, the observer's sensitivities, its grievance and the
+    # act's capability (ambiguous where postures cannot be told apart); charity is the choice
+    # to discount whatever of that looks hostile.
+    framed = intent + sensitivity + p.grievance_weight * w.grievance + p.threat_gain * capability
+    framed = charitable(framed, w.frame_charity)
     observed = intent + obs.noise  # what the observer's eyes report, before any frame
     hostility = np.where(interpretive, framed + obs.noise, observed)
-    capability = capability_signal(w, choice, cat, p, offense_before, defense_before) + obs.noise
+    capability = capability + obs.noise
     # A structural observer assumes the worst: capability counts as hostile intent.
     perceived = np.where(structural, observed + capability, hostility)
-    llr = np.log(choice.likelihood_greedy) - np.log(choice.likelihood_seeker)
+    # No single act is conclusive: its weight of evidence is bounded by max_evidence.
+    llr = np.clip(
+        np.log(choice.likelihood_greedy) - np.log(choice.likelihood_seeker),
+        -p.max_evidence,
+        p.max_evidence,
+    )
     benign = seen & (intent < 0)
     hostile = seen & (intent > 0)
     return Reading(
@@ -137,9 +156,10 @@ def interpret(w: WorldState, reading: Reading, obs: Observation, p: Parameters) 
     # carries it) for the interpretive one, whose charity discounts evidence of greed.
     logit = special.logit(np.clip(w.belief_greedy, 1e-9, 1 - 1e-9))
     llr = np.broadcast_to(reading.log_likelihood_ratio[:, None, :], w.threat.shape)
-    charitable = (1.0 - w.frame_charity) * np.maximum(llr, 0.0) + np.minimum(llr, 0.0)
     evidence = np.where(
-        lens == INTERPRETIVE, charitable + p.frame_weight * reading.hostility, llr + obs.noise
+        lens == INTERPRETIVE,
+        charitable(llr, w.frame_charity) + p.frame_weight * reading.hostility,
+        llr + obs.noise,
     )
     # Words addressed to the observer count as far as it believes the speaker.
     evidence = evidence - p.talk_weight * w.credibility_view * reading.talk
