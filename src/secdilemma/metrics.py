@@ -1,10 +1,11 @@
-"""Record: per-step trajectories and per-replicate outcomes (wars, spirals, security, arms).
+"""Record: per-step trajectories and per-replicate outcomes (wars, spirals, security, arms,
+misperception, attribution, false alarms and misses).
 
 A *spiral* between i and j is active at step t (t >= 2) when, over a bias-corrected
-exponentially weighted window of ``spiral_window`` steps, both armed in most steps and each one's perceived threat of the other
-rose on average by at least ``spiral_min_rise`` per window. A *tragic* spiral is one between two
-security seekers (true greed at most ``seeker_greed``) that ends with neither more secure than
-at the start (within ``security_tolerance``).
+exponentially weighted window of ``spiral_window`` steps, both armed in most steps and each
+one's perceived threat of the other rose on average by at least ``spiral_min_rise`` per window.
+A *tragic* spiral is one between two security seekers (true greed at most ``seeker_greed``)
+that ends with neither more secure than at the start (within ``security_tolerance``).
 """
 
 from __future__ import annotations

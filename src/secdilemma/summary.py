@@ -64,12 +64,10 @@ def summarize(ens: Ensemble) -> dict[str, Any]:
             f"{ids[i]}->{ids[j]}": _mean(o.threat_end[:, i, j]) for i, j in directed
         },
         "misperception_belief": {
-            f"{ids[i]}->{ids[j]}": _mean(o.belief_end[:, i, j] - o.greed[:, j])
-            for i, j in directed
+            f"{ids[i]}->{ids[j]}": _mean(o.belief_end[:, i, j] - o.greed[:, j]) for i, j in directed
         },
         "misperception_threat": {
-            f"{ids[i]}->{ids[j]}": _mean(o.threat_end[:, i, j] - o.greed[:, j])
-            for i, j in directed
+            f"{ids[i]}->{ids[j]}": _mean(o.threat_end[:, i, j] - o.greed[:, j]) for i, j in directed
         },
         "attribution_asymmetry": {
             f"{ids[i]}->{ids[j]}": _ratio(
