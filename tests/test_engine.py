@@ -123,3 +123,23 @@ def test_invariants_hold_for_any_world(odb, dist, noise, greed, lens, seed):
     assert ((gaps >= -1) & (gaps <= 1)).all()
     _, again = simulate(spec, range(8))
     np.testing.assert_array_equal(out.actions, again.actions)
+
+
+def test_beliefs_set_priors_and_pairwise_charity():
+    from secdilemma.world import initial_world
+
+    raw = {
+        "name": "b",
+        "states": [{"id": "A", "charity": 0.3}, {"id": "B"}, {"id": "C"}],
+        "beliefs": [
+            {"of": "A", "about": "B", "greedy": 0.7, "charity": 0.9},
+            {"of": "A", "about": "C", "greedy": {"dist": "uniform", "low": 0.1, "high": 0.2}},
+        ],
+    }
+    spec = parse_scenario(raw, "inline")
+    w, _ = initial_world(spec, Streams(0, range(50)), spec.action_catalog())
+    assert (w.belief_greedy[:, 0, 1] == 0.7).all() and (w.frame_charity[:, 0, 1] == 0.9).all()
+    assert (w.frame_charity[:, 0, 2] == 0.3).all()  # A's general charity
+    assert (w.belief_greedy[:, 1, 0] == spec.parameters.prior_greedy).all()
+    drawn = w.belief_greedy[:, 0, 2]
+    assert drawn.min() >= 0.1 and drawn.max() <= 0.2 and drawn.std() > 0.01

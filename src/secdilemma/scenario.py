@@ -89,9 +89,13 @@ class Relation(_Strict):
 
 
 class Belief(_Strict):
+    """What ``of`` thinks of ``about``: its prior that ``about`` is greedy, and optionally its
+    charity toward ``about`` (otherwise its general charity)."""
+
     of: str
     about: str
-    greedy: Probability
+    greedy: Probability | None = None
+    charity: Probability | None = None
 
 
 class Event(_Strict):

@@ -147,8 +147,13 @@ def initial_world(
     np.fill_diagonal(reach, 0.0)
 
     belief = np.full((R, N, N), p.prior_greedy)
+    frame_charity = np.repeat(per_state["charity"][:, :, None], N, axis=2)
     for b in scenario.beliefs:
-        belief[:, index[b.of], index[b.about]] = sample(b.greedy, (0.0, 1.0))
+        i, j = index[b.of], index[b.about]
+        if b.greedy is not None:
+            belief[:, i, j] = sample(b.greedy, (0.0, 1.0))
+        if b.charity is not None:
+            frame_charity[:, i, j] = sample(b.charity, (0.0, 1.0))
     eye = np.eye(N, dtype=bool)
     belief[:, eye] = 0.0
     trust[:, eye] = 1.0
@@ -176,7 +181,7 @@ def initial_world(
         grievance=np.zeros((R, N, N)),
         trust=trust,
         read_hostility=np.zeros((R, N, N)),
-        frame_charity=np.repeat(per_state["charity"][:, :, None], N, axis=2),
+        frame_charity=frame_charity,
         credibility_view=np.repeat(per_state["credibility"][:, None, :], N, axis=1),
         pending_bogus=np.zeros((R, N, N), dtype=bool),
         alliance=alliance,
