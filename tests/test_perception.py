@@ -124,3 +124,23 @@ def test_noise_makes_false_alarms_and_misses_alike(tmp_path):
     # P(N(0, 0.3) > 0.2) = 0.25 for each; 2,000 acts of each kind are seen.
     assert 0.2 < noisy["false_alarm_share"] < 0.3
     assert abs(noisy["false_alarm_share"] - noisy["miss_share"]) < 0.03
+
+
+def test_an_empathetic_state_prefers_the_less_provocative_act(tmp_path):
+    blind, _ = run(tmp_path, "empathy.yaml", "--set", "states.A.empathy=0")
+    empathic, _ = run(tmp_path, "empathy.yaml", "--set", "states.A.empathy=1")
+    # Without empathy the two equally useless acts are chosen about equally often.
+    assert abs(blind["acts"]["norms_advocacy"] - blind["acts"]["esports_recruitment"]) < 3
+    assert empathic["acts"].get("norms_advocacy", 0.0) < 0.2 * blind["acts"]["norms_advocacy"]
+    assert empathic["acts"]["esports_recruitment"] > blind["acts"]["esports_recruitment"]
+
+
+def test_attribution_asymmetry_and_misperception_are_reported(tmp_path):
+    structural, out = run(tmp_path, "same_act.yaml", "--lens", "structural")
+    # B reads A's arming as hostile; A rates its own arming as neutral.
+    assert structural["attribution_asymmetry"]["B->A"] > 0.05
+    assert structural["attribution_asymmetry"]["A->B"] is None  # B did nothing to read
+    # A is a security seeker (greed 0), so every rise in threat is misperception.
+    assert structural["misperception_threat"]["B->A"] == structural["perceived_threat"]["B->A"]
+    gaps = pair_series(out, "threat_gap", "B", "A")
+    assert gaps.iloc[-1] > gaps.iloc[0]
