@@ -28,7 +28,6 @@ class Stream(enum.IntEnum):
     NOISE = 4
     WAR = 5
     RETALIATION = 6
-    DETECTION = 7
     CRISIS = 8
     REVEAL = 9
 

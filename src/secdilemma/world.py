@@ -7,7 +7,7 @@ Shapes: ``(R,)`` per replicate, ``(R, N)`` per state, ``(R, N, N)`` per ordered 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -86,14 +86,6 @@ class WorldState:
     @property
     def shape(self) -> tuple[int, int]:
         return self.offense.shape
-
-    def copy(self) -> WorldState:
-        return WorldState(
-            **{
-                f.name: (v.copy() if isinstance(v := getattr(self, f.name), np.ndarray) else v)
-                for f in fields(self)
-            }
-        )
 
     def military(self) -> np.ndarray:
         """Military base M = offense + defense, (R, N)."""
