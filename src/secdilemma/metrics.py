@@ -180,7 +180,7 @@ class Recorder:
         self.initiator_loss += wars.initiator_loss.sum(axis=(1, 2))
         self.war_pair |= started | started.transpose(0, 2, 1)
 
-        seen = reading.benign_seen | reading.hostile_seen | (reading.perceived != 0)
+        seen = reading.seen
         gap = reading.perceived - reading.intent
         self.attribution_sum += np.where(seen, gap, 0.0)
         self.attribution_count += seen

@@ -32,6 +32,7 @@ STRUCTURAL, BAYESIAN, INTERPRETIVE = (LENSES.index(x) for x in LENSES)
 class Reading:
     """How each observer k read each actor i's act this step; arrays are (R, K, I)."""
 
+    seen: np.ndarray  # bool: k saw i's act
     capability: np.ndarray  # structural threat signal of the act
     intent: np.ndarray  # the act's intent toward k, as the actor itself rates it
     hostility: np.ndarray  # the intent k reads into it (frame included for interpretive k)
@@ -127,6 +128,7 @@ def read_acts(
     benign = seen & (intent < 0)
     hostile = seen & (intent > 0)
     return Reading(
+        seen=seen,
         capability=np.where(seen, capability, 0.0),
         intent=np.where(seen, intent, 0.0),
         hostility=np.where(seen, hostility, 0.0),
