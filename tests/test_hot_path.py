@@ -20,6 +20,10 @@ STEP_MODULES = [
     "perception/observe.py",
     "perception/lenses.py",
     "conflict.py",
+    "crisis.py",
+    "agreements.py",
+    "alliances.py",
+    "power_shift.py",
     "learning.py",
     "metrics.py",
 ]
@@ -28,12 +32,18 @@ ALLOWED = {
     "decision/choice.py": {"(\n        (POLICIES.index", "scheduled"},
     # the kinds of precondition in the catalogue
     "decision/options.py": {"enumerate(REQUIREMENTS)"},
-    # the names of recorded variables
-    "metrics.py": {"enumerate((w.offense", "enumerate(\n            (\n                w.threat"},
+    # the names of recorded variables and of war causes and counters
+    "metrics.py": {
+        "enumerate((w.offense",
+        "enumerate(\n            (\n                w.threat",
+        "self.by_cause.items()",
+        '("deliberate"',
+        '(\n                "incidents"',
+    },
     # the four capability deltas of one act
     "decision/utility.py": {"own_deltas(ka)"},
     # module-level constants: relation kinds, lens names
-    "apply.py": {"RELATIONS"},
+    "apply.py": {"enumerate(RELATIONS)"},
     "perception/lenses.py": {"LENSES"},
 }
 

@@ -28,7 +28,15 @@ DOMAINS = (
     "force",
 )
 CAPABILITIES = ("offense", "defense", "deterrent", "wealth")
-RELATIONS = ("alliance", "agreement", "hotline", "sanctions", "monitoring")
+RELATIONS = (
+    "alliance",
+    "agreement",
+    "hotline",
+    "sanctions",
+    "monitoring",
+    "prospect",
+    "dependence",
+)
 REQUIREMENTS = (
     "allied",
     "not_allied",
@@ -58,7 +66,9 @@ Domain = Literal[
     "force",
 ]
 Capability = Literal["offense", "defense", "deterrent", "wealth"]
-RelationKey = Literal["alliance", "agreement", "hotline", "sanctions", "monitoring"]
+RelationKey = Literal[
+    "alliance", "agreement", "hotline", "sanctions", "monitoring", "prospect", "dependence"
+]
 Requirement = Literal[
     "allied",
     "not_allied",
@@ -100,6 +110,8 @@ class ActionSpec(BaseModel):
     cheap_talk: bool = False
     bogus: bool = False
     accommodation: bool = False
+    bloc: bool = False
+    leverage: float = Field(default=0.0, ge=0, le=1)
     requires: list[Requirement] = Field(default_factory=list)
     escalation: Literal[-2, 0, 4, 12, 28, 60]
     named_in: Literal["walt", "critique", "both", "model"] = "model"
@@ -116,7 +128,7 @@ class Catalog:
     targeted: np.ndarray  # (K,) bool
     self_effect: np.ndarray  # (K, 4) over CAPABILITIES
     target_effect: np.ndarray  # (K, 4)
-    relation_effect: np.ndarray  # (K, 5) over RELATIONS
+    relation_effect: np.ndarray  # (K, len(RELATIONS))
     cost: np.ndarray
     visibility: np.ndarray
     covert: np.ndarray
@@ -132,6 +144,8 @@ class Catalog:
     cheap_talk: np.ndarray
     bogus: np.ndarray
     accommodation: np.ndarray
+    bloc: np.ndarray  # (K,) bool: an alliance change extends to the actor's allies
+    leverage: np.ndarray  # (K,) share of the target's dependence on the actor cut off
     requires: np.ndarray  # (K, len(REQUIREMENTS)) bool
     escalation: np.ndarray
 
@@ -139,6 +153,11 @@ class Catalog:
     def builds_forces(self) -> np.ndarray:
         """(K,) acts whose cost grows with the actor's military burden."""
         return (self.self_effect[:, 0] > 0) | (self.self_effect[:, 1] > 0)
+
+    @property
+    def raises_forces(self) -> np.ndarray:
+        """(K,) acts an arms-control cap limits: they add to forces or to the deterrent."""
+        return self.builds_forces | (self.self_effect[:, 2] > 0)
 
     def cost_share(self, actions: np.ndarray, burden: np.ndarray, reference: float) -> np.ndarray:
         """Fraction of wealth an act costs: force builds cost more as forces outgrow wealth."""
@@ -188,7 +207,7 @@ def parse_catalog(entries: object, source: str) -> Catalog:
         seen.add(spec.id)
         if spec.starts_war and not spec.targeted:
             problems.append(InputError(source, f"[{n}].starts_war", True, "a war needs a target"))
-        if (spec.target or spec.relation) and not spec.targeted:
+        if (spec.target or spec.relation or spec.leverage or spec.bloc) and not spec.targeted:
             problems.append(
                 InputError(
                     source, f"[{n}].targeted", False, "target/relation effects need a target"
@@ -230,6 +249,8 @@ def parse_catalog(entries: object, source: str) -> Catalog:
         cheap_talk=np.array([s.cheap_talk for s in specs]),
         bogus=np.array([s.bogus for s in specs]),
         accommodation=np.array([s.accommodation for s in specs]),
+        bloc=np.array([s.bloc for s in specs]),
+        leverage=column(lambda s: s.leverage),
         requires=np.array([[r in s.requires for r in REQUIREMENTS] for s in specs]),
         escalation=column(lambda s: s.escalation),
     )

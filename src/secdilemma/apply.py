@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from secdilemma.actions import RELATIONS, Catalog
 from secdilemma.decision import Choice
 from secdilemma.scenario import Parameters
-from secdilemma.world import WorldState
+from secdilemma.world import WorldState, bloc_extension
 
-_ALLIANCE, _AGREEMENT, _HOTLINE, _SANCTIONS, _MONITORING = (RELATIONS.index(r) for r in RELATIONS)
+_REL = {name: n for n, name in enumerate(RELATIONS)}
+
+
+@dataclass(frozen=True)
+class Applied:
+    armed: np.ndarray  # (R, N) change in each actor's own military base
+    breached: np.ndarray  # (R, N, N) i broke its cap under the agreement with j, openly
+    joined: np.ndarray  # (R, N, N) i and j became allies this step
 
 
 def aimed_at(choice: Choice, n_states: int) -> np.ndarray:
@@ -17,8 +26,12 @@ def aimed_at(choice: Choice, n_states: int) -> np.ndarray:
     return choice.target[:, :, None] == np.arange(n_states)[None, None, :]
 
 
-def apply_actions(w: WorldState, choice: Choice, cat: Catalog, p: Parameters) -> np.ndarray:
-    """Update ``w`` in place; return the (R, N) change in each actor's own military base."""
+def _toggle(current: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    return (current | (delta > 0)) & ~(delta < 0)
+
+
+def apply_actions(w: WorldState, choice: Choice, cat: Catalog, p: Parameters) -> Applied:
+    """Update ``w`` in place; return what changed that later phases need."""
     R, N = w.shape
     a = choice.action
     M = w.military()
@@ -32,26 +45,46 @@ def apply_actions(w: WorldState, choice: Choice, cat: Catalog, p: Parameters) ->
     # Effects on targets: each act's fraction, summed over the actors aiming at a state.
     received = np.einsum("rij,rik->rjk", aim.astype(float), cat.target_effect[a])  # (R, N, 4)
     spent = cat.cost_share(a, M / w.wealth, p.burden_reference) * w.wealth
+    # A supplier's cut-off costs the dependent target that share of its economy, and the
+    # supplier the matching revenue.
+    cut = aim * cat.leverage[a][:, :, None] * w.dependence.transpose(0, 2, 1)  # [supplier, buyer]
+    lost_trade = cut * w.wealth[:, None, :]
+    revenue_lost = p.supplier_share * lost_trade.sum(axis=2)
 
     w.offense = np.maximum((w.offense + d_offense) * (1 + received[..., 0]), 0.0)
     w.defense = np.maximum((w.defense + d_defense) * (1 + received[..., 1]), 0.0)
     w.deterrent = np.maximum(
         (w.deterrent + own[..., 2] * w.deterrent_half[:, None]) * (1 + received[..., 2]), 0.0
     )
-    w.wealth = np.maximum((w.wealth * (1 + own[..., 3]) - spent) * (1 + received[..., 3]), 1e-9)
+    wealth = (w.wealth * (1 + own[..., 3]) - spent - revenue_lost) * (1 + received[..., 3])
+    w.wealth = np.maximum(wealth - lost_trade.sum(axis=1), 1e-9)
 
-    rel = cat.relation_effect[a][:, :, None, :] * aim[..., None]  # (R, N, N, 5) actor -> target
+    rel = cat.relation_effect[a][:, :, None, :] * aim[..., None]  # (R, N, N, rel) actor->target
     sym = rel + rel.transpose(0, 2, 1, 3)
+    allied_before, agreed_before = w.alliance, w.agreement
+    enlarging = aim & cat.bloc[a][:, :, None] & (rel[..., _REL["alliance"]] > 0)
+    alliance = _toggle(w.alliance, sym[..., _REL["alliance"]])
+    w.alliance = alliance | bloc_extension(allied_before, enlarging)
+    w.agreement = _toggle(w.agreement, sym[..., _REL["agreement"]])
+    w.hotline = _toggle(w.hotline, sym[..., _REL["hotline"]])
+    w.sanctions = _toggle(w.sanctions, rel[..., _REL["sanctions"]])
+    w.prospect = _toggle(w.prospect, sym[..., _REL["prospect"]]) & ~w.alliance
+    w.monitoring = np.clip(w.monitoring + sym[..., _REL["monitoring"]], 0.0, 1.0)
+    w.dependence = np.clip(w.dependence + rel[..., _REL["dependence"]], 0.0, 1.0)
 
-    def toggle(current: np.ndarray, delta: np.ndarray) -> np.ndarray:
-        return (current | (delta > 0)) & ~(delta < 0)
-
-    w.alliance = toggle(w.alliance, sym[..., _ALLIANCE])
-    w.agreement = toggle(w.agreement, sym[..., _AGREEMENT])
-    w.hotline = toggle(w.hotline, sym[..., _HOTLINE])
-    w.sanctions = toggle(w.sanctions, rel[..., _SANCTIONS])
-    w.monitoring = np.clip(w.monitoring + sym[..., _MONITORING], 0.0, 1.0)
-    return d_offense + d_defense
+    # An open build past a cap breaks the agreement (a covert violation does not, until found).
+    overt_build = (cat.raises_forces[a] & ~cat.covert[a])[:, :, None]
+    over = (w.military()[:, :, None] > w.cap_forces) | (w.deterrent[:, :, None] > w.cap_deterrent)
+    breached = overt_build & over & agreed_before & w.agreement
+    broken = breached | breached.transpose(0, 2, 1)
+    w.agreement = w.agreement & ~broken
+    w.set_caps(w.agreement & ~agreed_before, p.agreement_slack)
+    w.clear_caps()
+    return Applied(
+        armed=d_offense + d_defense,
+        breached=breached,
+        joined=w.alliance & ~allied_before,
+    )
 
 
 def advance_economy(w: WorldState, p: Parameters) -> None:

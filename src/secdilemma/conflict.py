@@ -66,8 +66,22 @@ def underrated(chance: np.ndarray, hubris: np.ndarray, scale: float) -> np.ndarr
 
 
 @dataclass(frozen=True)
+class Outbreak:
+    """This step's wars by how they began; arrays are (R, I, J), i fights j."""
+
+    deliberate: np.ndarray  # i chose a war act against j (a war of aggression)
+    provoked: np.ndarray  # j's act of force provoked i into striking back
+    inadvertent: np.ndarray  # i struck j in a crisis after an alarm (crisis.py)
+    joined: np.ndarray  # i joined a war against j on the side of j's victim, its ally
+
+    @property
+    def started(self) -> np.ndarray:
+        return self.deliberate | self.provoked | self.inadvertent | self.joined
+
+
+@dataclass(frozen=True)
 class WarOutcome:
-    started: np.ndarray  # (R, N, N) i attacked j this step
+    started: np.ndarray  # (R, N, N) i attacked j this step (a nuclear attack included)
     initiator_won: np.ndarray  # (R, N, N)
     retaliation: np.ndarray  # (R, N, N) j struck back with nuclear forces
     initiator_loss: np.ndarray  # (R, N, N) share of its forces the initiator i lost to j
@@ -110,15 +124,22 @@ def resolve_wars(
 
     cost = p.war_cost * force * attacks
     wealth_keep = np.exp(np.log1p(-cost).sum(axis=2) + np.log1p(-cost).sum(axis=1))
+    # War cuts the trade between the two: the dependent side loses that share of its economy,
+    # the supplier the matching revenue.
+    fighting = attacks | attacks.transpose(0, 2, 1) | nuclear_attacks
+    cut = fighting * w.dependence * w.wealth[:, :, None]  # [buyer, supplier]
+    trade_lost = cut.sum(axis=2) + p.supplier_share * cut.sum(axis=1)
     # The winner takes the stakes from the loser.
     take_from_target = stakes * won * w.wealth[:, None, :]
     take_from_initiator = stakes * lost * w.wealth[:, :, None]
     gained = take_from_target.sum(axis=2) + take_from_initiator.sum(axis=1)
     given = take_from_target.sum(axis=1) + take_from_initiator.sum(axis=2)
-    w.wealth = np.maximum((w.wealth - given + gained) * wealth_keep * catastrophe_keep, 1e-9)
+    w.wealth = np.maximum(
+        (w.wealth - given + gained - trade_lost) * wealth_keep * catastrophe_keep, 1e-9
+    )
     kept = (1.0 - np.clip(loss_initiator, 0, 0.999)) * (1.0 - catastrophe)
     return WarOutcome(
-        started=attacks,
+        started=attacks | nuclear_attacks,
         initiator_won=won,
         retaliation=retaliate,
         initiator_loss=np.where(attacks, 1.0 - kept, 0.0),

@@ -11,17 +11,20 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from secdilemma.actions import Catalog
+from secdilemma.agreements import learn_from_verification, verify
+from secdilemma.alliances import allies_join, balance_against_aggression
 from secdilemma.apply import advance_economy, aimed_at, apply_actions
-from secdilemma.conflict import actual_security, military_balance, resolve_wars
-from secdilemma.decision import OptionSpace, decide
+from secdilemma.conflict import Outbreak, actual_security, military_balance, resolve_wars
+from secdilemma.crisis import Crisis, escalate
+from secdilemma.decision import Choice, OptionSpace, decide
 from secdilemma.decision.utility import vulnerability
 from secdilemma.learning import learn
 from secdilemma.metrics import Outcomes, Recorder
 from secdilemma.perception.lenses import interpret, read_acts
 from secdilemma.perception.observe import observe
 from secdilemma.rng import Stream, Streams
-from secdilemma.scenario import Scenario
-from secdilemma.world import initial_world
+from secdilemma.scenario import Parameters, Scenario
+from secdilemma.world import WorldState, initial_world, world_change_schedule
 
 Progress = Callable[[int], None]
 
@@ -48,8 +51,38 @@ def _scheduled_options(scenario: Scenario, space: OptionSpace) -> dict[int, list
     for event in scenario.events:
         k = space.catalog.index(event.action)
         target = None if event.target is None else index[event.target]
-        by_step.setdefault(event.step, []).append((index[event.actor], space.option_of(k, target)))
+        option = space.option_of(k, target)
+        for step in event.steps(scenario.steps - 1):
+            by_step.setdefault(step, []).append((index[event.actor], option))
     return by_step
+
+
+def _outbreak(
+    w: WorldState,
+    choice: Choice,
+    cat: Catalog,
+    crisis: Crisis,
+    p: Parameters,
+    streams: Streams,
+    step: int,
+) -> tuple[Outbreak, np.ndarray, np.ndarray]:
+    """This step's wars by cause, with the force and the stakes each side commits."""
+    N = w.shape[1]
+    aim = aimed_at(choice, N)
+    a = choice.action
+    deliberate = aim & cat.starts_war[a][:, :, None]
+    # An act of force may provoke the target into striking back: a war it initiates.
+    provoked = aim & (streams.uniform(Stream.CRISIS, step, (N, N)) < cat.crisis[a][:, :, None])
+    provoked = provoked.transpose(0, 2, 1) & ~deliberate
+    fighting = deliberate | provoked
+    inadvertent = crisis.escalated & ~fighting & ~fighting.transpose(0, 2, 1)
+    started = fighting | inadvertent
+    joined = allies_join(w, started, p, streams, step) & ~started
+    outbreak = Outbreak(deliberate, provoked, inadvertent, joined)
+    chosen_force = cat.force[a][:, :, None] * aim
+    force = np.where(deliberate, chosen_force, np.where(joined, p.ally_force, p.crisis_force))
+    stakes = np.where(deliberate, cat.stakes[a][:, :, None] * aim, p.crisis_stakes)
+    return outbreak, force, np.where(joined, 0.0, stakes)
 
 
 def simulate(
@@ -67,36 +100,42 @@ def simulate(
     N = w.shape[1]
     space = OptionSpace(cat, N)
     schedule = _scheduled_options(scenario, space)
+    changes = world_change_schedule(scenario, streams)
 
     bal = military_balance(w, p)
     security = actual_security(bal)
     recorder = Recorder(w, security, 1 - vulnerability(w, bal).V, scenario.steps, p, trajectories)
     for t in range(scenario.steps):
+        if t in changes:
+            for name, values in changes[t]:
+                setattr(w, name, values)
+            bal = military_balance(w, p)
         choice = decide(w, bal, space, p, streams, t, schedule.get(t, []))
         offense_before, defense_before = w.offense.copy(), w.defense.copy()
-        armed = apply_actions(w, choice, cat, p)
+        bound = w.agreement.copy()
+        applied = apply_actions(w, choice, cat, p)
         seen = observe(w, choice, cat, streams, t)
         reading = read_acts(w, choice, seen, cat, p, offense_before, defense_before)
         interpret(w, reading, seen, p)
+        verification = verify(w, bound, choice, applied, seen, cat, p, streams, t)
+        learn_from_verification(w, verification, p)
 
         bal = military_balance(w, p)
-        aim = aimed_at(choice, N)
-        a = choice.action
-        attacks = aim & cat.starts_war[a][:, :, None]
-        # An act of force may provoke the target into striking back: a war it initiates.
-        provoked = aim & (streams.uniform(Stream.CRISIS, t, (N, N)) < cat.crisis[a][:, :, None])
-        provoked = provoked.transpose(0, 2, 1) & ~attacks
-        force = np.where(provoked, p.crisis_force, cat.force[a][:, :, None] * aim)
-        stakes = np.where(provoked, p.crisis_stakes, cat.stakes[a][:, :, None] * aim)
-        nuclear = aim & cat.nuclear_use[a][:, :, None]
-        wars = resolve_wars(w, bal, attacks | provoked, force, stakes, nuclear, p, streams, t)
-        revealed = learn(w, reading, choice, armed, cat, p, streams, t)
+        crisis = escalate(w, bal, reading, p, streams, t)
+        outbreak, force, stakes = _outbreak(w, choice, cat, crisis, p, streams, t)
+        nuclear = aimed_at(choice, N) & cat.nuclear_use[choice.action][:, :, None]
+        wars = resolve_wars(w, bal, outbreak.started, force, stakes, nuclear, p, streams, t)
+        balance_against_aggression(w, outbreak.deliberate, reading, p)
+        revealed = learn(w, reading, choice, applied.armed, cat, p, streams, t)
         advance_economy(w, p)
 
         bal = military_balance(w, p)
         security = actual_security(bal)
         perceived = 1 - choice.vulnerability.V
-        recorder.record(t, w, choice, wars, armed, security, perceived, cat, reading, revealed)
+        recorder.record(
+            t, w, choice, wars, applied.armed, security, perceived, cat, reading, revealed
+        )
+        recorder.record_statecraft(outbreak, wars, crisis, verification)
         if progress is not None:
             progress(1)
     return drawn, recorder.finish(w, security)

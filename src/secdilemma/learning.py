@@ -3,6 +3,8 @@
 * Grievance is a decaying memory (an exponential average, in [0, 1]) of hostile readings.
 * Trust falls fast after a hostile reading and rebuilds slowly after friendly ones (Walt: "trust
   once lost is hard to regain").
+* A concession lowers the receiver's estimate of the giver's resolve (what a greedy receiver
+  exploits).
 * Social learning: a step in which two states both hold back (neither arms, neither acts with
   hostile intent toward the other) raises each one's charity toward the other and eases its
   grievance; a concession read benignly shifts the frame further (Herz's accommodation).
@@ -56,6 +58,10 @@ def learn(
     shift = np.clip(shift, 0.0, 1.0)
     w.frame_charity = w.frame_charity + shift * (1.0 - w.frame_charity)
     w.grievance = w.grievance * (1.0 - shift)
+
+    # A concession lowers the receiver's estimate of the giver's resolve, which a greedy
+    # receiver turns into a reason to press further.
+    w.resolve_view = w.resolve_view * (1.0 - p.appeasement * reading.concession)
 
     revealed = w.pending_bogus & (streams.uniform(Stream.REVEAL, step, (N, N)) < p.bogus_reveal)
     if revealed.any():

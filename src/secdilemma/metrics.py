@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from secdilemma.actions import Catalog
-from secdilemma.conflict import WarOutcome
+from secdilemma.agreements import Verification
+from secdilemma.conflict import Outbreak, WarOutcome
+from secdilemma.crisis import Crisis
 from secdilemma.decision import Choice
 from secdilemma.perception.lenses import Reading
 from secdilemma.scenario import Parameters
@@ -63,6 +65,21 @@ class Outcomes:
     misses: np.ndarray
     lies_revealed: np.ndarray  # (R,)
     initiator_loss: np.ndarray  # (R,) summed share of forces initiators lost
+    wars_deliberate: np.ndarray  # (R,) wars begun by each cause (conflict.Outbreak)
+    wars_provoked: np.ndarray
+    wars_inadvertent: np.ndarray
+    wars_joined: np.ndarray
+    accidental_war: np.ndarray  # (R,) bool: an inadvertent war between two security seekers
+    aggressor: np.ndarray  # (R, N) bool: the state waged a war of aggression
+    nuclear_use: np.ndarray  # (R,) bool: a nuclear attack or a nuclear retaliation
+    incidents: np.ndarray  # (R,) military incidents (per pair)
+    violations: np.ndarray  # (R,) agreement violations (per violator and partner)
+    violations_detected: np.ndarray
+    verification_false_alarms: np.ndarray  # (R,) reports of violations that did not happen
+    verified_steps: np.ndarray  # (R,) pair-steps under an agreement (per observer)
+    alliance_end: np.ndarray  # (R, N, N) bool
+    agreement_end: np.ndarray
+    trust_end: np.ndarray
     escalation: np.ndarray  # (T, R) per-step escalation score
     actions: np.ndarray  # (T, R, N) catalogue index
     targets: np.ndarray  # (T, R, N)
@@ -113,6 +130,23 @@ class Recorder:
         self.misses = np.zeros(R, dtype=np.int64)
         self.lies_revealed = np.zeros(R, dtype=np.int64)
         self.initiator_loss = np.zeros(R)
+        self.by_cause = {
+            cause: np.zeros(R, dtype=np.int64)
+            for cause in ("deliberate", "provoked", "inadvertent", "joined")
+        }
+        self.accidental_war = np.zeros(R, dtype=bool)
+        self.aggressor = np.zeros((R, N), dtype=bool)
+        self.nuclear_use = np.zeros(R, dtype=bool)
+        self.counts = {
+            name: np.zeros(R, dtype=np.int64)
+            for name in (
+                "incidents",
+                "violations",
+                "violations_detected",
+                "verification_false_alarms",
+                "verified_steps",
+            )
+        }
         self.escalation = np.zeros((steps, R))
         self.actions = np.zeros((steps, R, N), dtype=np.int16)
         self.targets = np.zeros((steps, R, N), dtype=np.int16)
@@ -207,6 +241,23 @@ class Recorder:
             self.spiral_pair |= both_arm & both_fear
         self._snapshot(t + 1, w, security, perceived, np.where(seen, gap, np.nan))
 
+    def record_statecraft(
+        self, outbreak: Outbreak, wars: WarOutcome, crisis: Crisis, verification: Verification
+    ) -> None:
+        for cause, counter in self.by_cause.items():
+            counter += getattr(outbreak, cause).sum(axis=(1, 2))
+        seekers = self.greed <= self.p.seeker_greed
+        between_seekers = seekers[:, :, None] & seekers[:, None, :]
+        self.accidental_war |= (outbreak.inadvertent & between_seekers).any(axis=(1, 2))
+        self.aggressor |= outbreak.deliberate.any(axis=2)
+        nuclear = (wars.started & ~outbreak.started) | wars.retaliation
+        self.nuclear_use |= nuclear.any(axis=(1, 2))
+        self.counts["incidents"] += np.triu(crisis.incident, k=1).sum(axis=(1, 2))
+        self.counts["violations"] += verification.violated.sum(axis=(1, 2))
+        self.counts["violations_detected"] += verification.detected.sum(axis=(1, 2))
+        self.counts["verification_false_alarms"] += verification.false_alarm.sum(axis=(1, 2))
+        self.counts["verified_steps"] += verification.bound.sum(axis=(1, 2))
+
     def finish(self, w: WorldState, security: np.ndarray) -> Outcomes:
         seekers = self.greed <= self.p.seeker_greed
         no_safer = security <= self.security_start + self.p.security_tolerance
@@ -237,6 +288,17 @@ class Recorder:
             misses=self.misses,
             lies_revealed=self.lies_revealed,
             initiator_loss=self.initiator_loss,
+            wars_deliberate=self.by_cause["deliberate"],
+            wars_provoked=self.by_cause["provoked"],
+            wars_inadvertent=self.by_cause["inadvertent"],
+            wars_joined=self.by_cause["joined"],
+            accidental_war=self.accidental_war,
+            aggressor=self.aggressor,
+            nuclear_use=self.nuclear_use,
+            **self.counts,
+            alliance_end=w.alliance.copy(),
+            agreement_end=w.agreement.copy(),
+            trust_end=w.trust.copy(),
             escalation=self.escalation,
             actions=self.actions,
             targets=self.targets,

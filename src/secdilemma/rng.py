@@ -30,6 +30,12 @@ class Stream(enum.IntEnum):
     RETALIATION = 6
     CRISIS = 8
     REVEAL = 9
+    WORLD_CHANGES = 10
+    VERIFY = 11
+    INCIDENT = 12
+    INCIDENT_NOISE = 13
+    ESCALATE = 14
+    ALLY = 15
 
 
 def _mix(z: np.ndarray) -> np.ndarray:

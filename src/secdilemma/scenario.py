@@ -79,13 +79,22 @@ class StateSpec(_Strict):
 
 
 class Relation(_Strict):
+    """A pair's starting relation. ``monitoring`` is the chance a violation is detected;
+    ``false_alarm`` the chance per step that the institution wrongly reports one (default
+    ``parameters.monitoring_false_alarm``); ``dependence`` maps a state to its dependence on
+    the other (the share of its economy a cut-off would cost it, as with energy imports);
+    ``prospect`` means one side has been promised membership of the other's alliance."""
+
     between: tuple[str, str]
     distance: float | None = Field(default=None, ge=0)
     trust: Probability = 0.5
     alliance: bool = False
     agreement: bool = False
     monitoring: Probability = 0.0
+    false_alarm: Probability | None = None
     hotline: bool = False
+    prospect: bool = False
+    dependence: dict[str, Probability] = Field(default_factory=dict)
 
 
 class Belief(_Strict):
@@ -99,10 +108,32 @@ class Belief(_Strict):
 
 
 class Event(_Strict):
+    """A scheduled act: at ``step`` (and, with ``every``, every that many steps up to and
+    including ``until``, default the last step) ``actor`` takes ``action``."""
+
     step: int = Field(ge=0)
     actor: str
     action: str
     target: str | None = None
+    every: int | None = Field(default=None, ge=1)
+    until: int | None = Field(default=None, ge=0)
+
+    def steps(self, last: int) -> range:
+        if self.every is None:
+            return range(self.step, self.step + 1)
+        end = last if self.until is None else min(self.until, last)
+        return range(self.step, end + 1, self.every)
+
+
+class WorldChange(_Strict):
+    """A change to the world's conditions from ``step`` on (new technology, doctrine, sensors).
+    Each given value replaces the current one and may be a distribution."""
+
+    step: int = Field(ge=0)
+    offense_defense_balance: Positive | None = None
+    distinguishability: Probability | None = None
+    observation_noise: NonNegative | None = None
+    note: str = ""
 
 
 class Parameters(_Strict):
@@ -157,6 +188,31 @@ class Parameters(_Strict):
     charity_learning: float = Field(default=0.05, ge=0, le=1)
     accommodation_shift: float = Field(default=0.2, ge=0, le=1)
     security_tolerance: float = Field(default=0.02, ge=0)
+    # crises and inadvertent war
+    alarm_threshold: float = Field(default=0.5, ge=0)
+    escalation_rate: float = Field(default=1.0, ge=0)
+    incident_rate: float = Field(default=0.05, ge=0, le=1)
+    incident_severity: float = Field(default=0.2, ge=-1, le=1)
+    hotline_effect: float = Field(default=0.7, ge=0, le=1)
+    # alliances, balancing and power shifts
+    ally_join: float = Field(default=0.5, ge=0, le=1)
+    ally_force: float = Field(default=0.3, ge=0, le=1)
+    rally: float = Field(default=0.5, ge=0, le=1)
+    foresight: int = Field(default=10, ge=0)
+    preventive_weight: float = Field(default=1.0, ge=0)
+    # agreements and verification
+    agreement_slack: float = Field(default=0.05, ge=0)
+    breach_hostility: float = Field(default=0.6, ge=0, le=1)
+    suspicion_threshold: float = Field(default=0.5, gt=0)
+    monitoring_false_alarm: float = Field(default=0.005, ge=0, le=1)
+    violation_prior: float = Field(default=0.1, ge=0, le=1)
+    violation_evidence: float = Field(default=3.0, ge=0)
+    violation_trust_loss: float = Field(default=0.8, ge=0, le=1)
+    # reassurance, concessions and interdependence
+    costly_evidence: float = Field(default=2.0, ge=1)
+    appeasement: float = Field(default=0.3, ge=0, le=1)
+    emboldening: float = Field(default=2.0, ge=0)
+    supplier_share: float = Field(default=0.5, ge=0)
 
 
 class Scenario(_Strict):
@@ -171,6 +227,7 @@ class Scenario(_Strict):
     relations: list[Relation] = Field(default_factory=list)
     beliefs: list[Belief] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+    world_changes: list[WorldChange] = Field(default_factory=list)
     parameters: Parameters = Field(default_factory=Parameters)
     catalog: str | None = None
 
@@ -231,6 +288,26 @@ def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[
                 InputError(source, f"relations[{n}].between", [a, b], "duplicate relation")
             )
         pairs.add(frozenset((a, b)))
+        for state in rel.dependence:
+            if state not in rel.between:
+                problems.append(
+                    InputError(
+                        source,
+                        f"relations[{n}].dependence.{state}",
+                        state,
+                        f"not one of the pair {list(rel.between)}",
+                    )
+                )
+    for n, change in enumerate(scenario.world_changes):
+        if change.step >= scenario.steps:
+            problems.append(
+                InputError(
+                    source,
+                    f"world_changes[{n}].step",
+                    change.step,
+                    f"after the last step ({scenario.steps - 1})",
+                )
+            )
     for n, belief in enumerate(scenario.beliefs):
         known(f"beliefs[{n}].of", belief.of)
         known(f"beliefs[{n}].about", belief.about)
@@ -253,6 +330,15 @@ def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[
                     f"events[{n}].step",
                     event.step,
                     f"after the last step ({scenario.steps - 1})",
+                )
+            )
+        if event.until is not None and (event.every is None or event.until < event.step):
+            problems.append(
+                InputError(
+                    source,
+                    f"events[{n}].until",
+                    event.until,
+                    "needs 'every' and may not come before 'step'",
                 )
             )
         if event.action not in catalog:
@@ -400,7 +486,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str], source: str) -> d
     return out
 
 
-_LISTS = {"states", "relations", "beliefs", "events", "sources"}
+_LISTS = {"states", "relations", "beliefs", "events", "world_changes", "sources"}
 
 
 def _list_index(items: list[Any], key: str) -> int | None:

@@ -68,12 +68,19 @@ class WorldState:
     frame_charity: np.ndarray  # i's charity toward j (interpretive frame; social learning)
     credibility_view: np.ndarray  # how far i believes j's word
     pending_bogus: np.ndarray  # bool: j gave i a false justification not yet revealed
-    # relations (R, N, N); symmetric except sanctions (i sanctions j)
+    resolve_view: np.ndarray  # how resolute i thinks j is; concessions lower it
+    # relations (R, N, N); symmetric except sanctions (i sanctions j), dependence (i depends
+    # on j) and the caps (i's cap under its agreement with j)
     alliance: np.ndarray
     agreement: np.ndarray
     hotline: np.ndarray
     monitoring: np.ndarray
+    false_alarm: np.ndarray  # the monitoring institution's false-alarm rate per step
     sanctions: np.ndarray
+    prospect: np.ndarray  # bool: j has been promised membership of i's alliance (or i of j's)
+    dependence: np.ndarray
+    cap_forces: np.ndarray  # i's ceiling on offense + defense (inf where no agreement)
+    cap_deterrent: np.ndarray
     # static (N, N) and (N,)
     reach: np.ndarray
     lens: np.ndarray
@@ -90,6 +97,26 @@ class WorldState:
     def military(self) -> np.ndarray:
         """Military base M = offense + defense, (R, N)."""
         return self.offense + self.defense
+
+    def set_caps(self, signed: np.ndarray, slack: float) -> None:
+        """Set each party's ceilings from its forces now, for pairs whose agreement ``signed``
+        (R, N, N) just came into force."""
+        forces = (self.military() * (1.0 + slack))[:, :, None]
+        deterrent = (self.deterrent * (1.0 + slack))[:, :, None]
+        self.cap_forces = np.where(signed, forces, self.cap_forces)
+        self.cap_deterrent = np.where(signed, deterrent, self.cap_deterrent)
+
+    def clear_caps(self) -> None:
+        """Ceilings lapse with the agreement that set them."""
+        self.cap_forces = np.where(self.agreement, self.cap_forces, np.inf)
+        self.cap_deterrent = np.where(self.agreement, self.cap_deterrent, np.inf)
+
+
+def bloc_extension(alliance: np.ndarray, admitted: np.ndarray) -> np.ndarray:
+    """(R, N, N): m gains j as an ally because its ally a admitted j (``admitted[r, a, j]``)."""
+    extended = np.einsum("ram,raj->rmj", alliance.astype(float), admitted.astype(float)) > 0
+    extended = extended | extended.transpose(0, 2, 1)
+    return extended & ~np.eye(alliance.shape[1], dtype=bool)
 
 
 def initial_world(
@@ -122,9 +149,12 @@ def initial_world(
     reach = np.full((N, N), 1.0 / (1.0 + p.default_distance))
     trust = np.full((R, N, N), 0.5)
     monitoring = np.zeros((R, N, N))
+    false_alarm = np.full((R, N, N), scenario.parameters.monitoring_false_alarm)
     alliance = np.zeros((R, N, N), dtype=bool)
     agreement = np.zeros((R, N, N), dtype=bool)
     hotline = np.zeros((R, N, N), dtype=bool)
+    prospect = np.zeros((R, N, N), dtype=bool)
+    dependence = np.zeros((R, N, N))
     for rel in scenario.relations:
         a, b = index[rel.between[0]], index[rel.between[1]]
         if rel.distance is not None:
@@ -136,6 +166,12 @@ def initial_world(
         alliance[:, a, b] = alliance[:, b, a] = rel.alliance
         agreement[:, a, b] = agreement[:, b, a] = rel.agreement
         hotline[:, a, b] = hotline[:, b, a] = rel.hotline
+        prospect[:, a, b] = prospect[:, b, a] = rel.prospect
+        if rel.false_alarm is not None:
+            false_alarm[:, a, b] = false_alarm[:, b, a] = sample(rel.false_alarm, (0.0, 1.0))
+        for sid, share in rel.dependence.items():
+            other = b if index[sid] == a else a
+            dependence[:, index[sid], other] = sample(share, (0.0, 1.0))
     np.fill_diagonal(reach, 0.0)
 
     belief = np.full((R, N, N), p.prior_greedy)
@@ -176,11 +212,17 @@ def initial_world(
         frame_charity=frame_charity,
         credibility_view=np.repeat(per_state["credibility"][:, None, :], N, axis=1),
         pending_bogus=np.zeros((R, N, N), dtype=bool),
+        resolve_view=np.ones((R, N, N)),
         alliance=alliance,
         agreement=agreement,
         hotline=hotline,
         monitoring=monitoring,
+        false_alarm=false_alarm,
         sanctions=np.zeros((R, N, N), dtype=bool),
+        prospect=prospect,
+        dependence=dependence,
+        cap_forces=np.full((R, N, N), np.inf),
+        cap_deterrent=np.full((R, N, N), np.inf),
         reach=reach,
         lens=np.array([LENSES.index(s.lens) for s in scenario.states]),
         nuclear_option=np.array([s.nuclear_option for s in scenario.states], dtype=bool),
@@ -189,4 +231,22 @@ def initial_world(
         menu=menu,
         ids=ids,
     )
+    state.set_caps(agreement, p.agreement_slack)
     return state, drawn
+
+
+def world_change_schedule(
+    scenario: Scenario, streams: Streams
+) -> dict[int, list[tuple[str, np.ndarray]]]:
+    """The scenario's world changes, drawn per replicate: step -> [(field, values (R,))]."""
+    schedule: dict[int, list[tuple[str, np.ndarray]]] = {}
+    ordinal = 0
+    for change in scenario.world_changes:
+        for name, bounds in WORLD_FIELDS.items():
+            value = getattr(change, name, None)
+            if value is None:
+                continue
+            u = streams.uniform(Stream.WORLD_CHANGES, ordinal)
+            ordinal += 1
+            schedule.setdefault(change.step, []).append((name, draw(value, u, *bounds)))
+    return schedule

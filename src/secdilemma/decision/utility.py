@@ -15,6 +15,7 @@ import numpy as np
 from secdilemma.actions import Catalog
 from secdilemma.conflict import Balance, hubristic, underrated
 from secdilemma.decision.options import OptionSpace
+from secdilemma.power_shift import foreseen_decline
 from secdilemma.scenario import LENSES, Parameters
 from secdilemma.world import WorldState
 
@@ -84,6 +85,19 @@ def option_utilities(
 
     slope_secure = half / (w.deterrent + half) ** 2  # ds_i / d deterrent_i
 
+    def breach(actions: np.ndarray, dO, dD, ddet) -> np.ndarray:
+        """(R, N, K) the cost in goodwill of building openly past a cap: the partners of each
+        agreement broken read it as a violation."""
+        capped = (cat.raises_forces[actions] & ~cat.covert[actions])[None, None, :, None]
+        if not (w.agreement.any() and capped.any()):
+            return np.zeros(dO.shape)
+        forces = (M[:, :, None] + dO + dD)[..., None]
+        deterrent = (w.deterrent[:, :, None] + ddet)[..., None]
+        over = (forces > w.cap_forces[:, :, None, :]) | (deterrent > w.cap_deterrent[:, :, None, :])
+        partners = w.agreement[:, :, None, :] & capped & over
+        exposure = vul.q + p.hostility_cost  # [i, j]
+        return p.breach_hostility * (partners * exposure[:, :, None, :]).sum(axis=3)
+
     def security_gain(dO, dD, ddet):
         def lift(x: np.ndarray) -> np.ndarray:
             return x.reshape(x.shape + (1,) * (dO.ndim - 2))
@@ -125,6 +139,7 @@ def option_utilities(
 
     # --- self-directed options (R, N, Ks) -------------------------------------------------
     dO, dD, ddet, dW = own_deltas(ks)
+    broken = breach(ks, dO, dD, ddet)
     signal_cap = dO
     read = cat.visibility[ks] * cat.hostility[ks]
     # Any state knows that intended hostility provokes (militarily, in proportion to the
@@ -138,6 +153,7 @@ def option_utilities(
         - p.backlash_weight
         * (
             provoked
+            + broken
             + w.empathy[:, :, None]
             * (
                 np.minimum(read, 0.0) * exposure_intent[:, :, None]
@@ -154,6 +170,7 @@ def option_utilities(
     self_gain = d_conquest[:, :, None] * dO
 
     # --- aimed options (R, N, Ka, N) ------------------------------------------------------
+    broken = breach(ka, *own_deltas(ka)[:3])[..., None]
     dO, dD, ddet, dW = (x[..., None] for x in own_deltas(ka))
     te = cat.target_effect[ka]  # (Ka, 4)
     rel_alliance = np.maximum(cat.relation_effect[ka, 0], 0.0)[None, None, :, None]
@@ -222,6 +239,7 @@ def option_utilities(
         - p.backlash_weight
         * (
             provoked
+            + broken
             + w.empathy[:, :, None, None] * foreseen
             + w.prudence[:, :, None, None] * unsure
         )
@@ -240,7 +258,20 @@ def option_utilities(
     aimed_base = aimed_base - crisis * p.crisis_force * (
         p.security_weight * p.defeat_weight * struck_back + p.cost_weight * p.war_cost
     )
-    aimed_gain = d_conquest[:, :, None, None] * dO + seized
+    # A supplier's cut-off costs it the trade; what it can extract is of the same order.
+    lever = cat.leverage[ka][None, None, :, None]
+    trade = w.dependence.transpose(0, 2, 1) * np.minimum(ratio, 1.0)  # [i, j]: j's need of i
+    aimed_base = (
+        aimed_base
+        - p.welfare_weight
+        * p.supplier_share
+        * lever
+        * (w.dependence.transpose(0, 2, 1) * ratio)[:, :, None, :]
+    )
+    seized = seized + lever * trade[:, :, None, :]
+    # A state that has seen j give way expects j to give way again: pressing j pays more.
+    emboldened = (1.0 + p.emboldening * (1.0 - w.resolve_view))[:, :, None, :]
+    aimed_gain = (d_conquest[:, :, None, None] * dO + seized) * emboldened
 
     # --- wars: expected utility of victory and defeat replaces the marginal terms ---------
     war = cat.starts_war[ka][None, None, :, None]
@@ -251,6 +282,14 @@ def option_utilities(
         # the danger it posed.
         relief = p.loser_loss * (vul.V[:, :, None] - without)[:, :, None, :]
         stake = cat.stakes[ka][None, None, :, None] * ratio[:, :, None, :]
+        # A foreseen decline in i's odds against j is a window closing (Fearon 1995): what
+        # fighting now saves, weighed by the fear of j (a security seeker) or the stakes (greed).
+        decline = foreseen_decline(w, b, p)
+        later = hubristic(np.maximum(b.win - decline, 0.0), w.hubris, p.hubris_scale)
+        window = np.maximum(win_hat - later[:, :, None, :], 0.0)
+        preventive = p.preventive_weight * window
+        # War with a partner one depends on (or that depends on one) cuts the trade as well.
+        interdependence = w.dependence + p.supplier_share * w.dependence.transpose(0, 2, 1) * ratio
         # Prudence weighs the range of outcomes it is unsure of: the war's own odds, widened
         # by not knowing whether the opponent is greedy (resolved) or not.
         spread = 2.0 * np.sqrt(win_hat * (1.0 - win_hat)) * doubt[:, :, None, :]
@@ -264,8 +303,12 @@ def option_utilities(
             * p.security_weight
             * (force * relief + p.defeat_weight * force)
             - p.backlash_weight * w.empathy[:, :, None, None] * foreseen
+            - p.cost_weight * interdependence[:, :, None, :]
+            + p.security_weight * w.threat[:, :, None, :] * preventive
         )
-        war_gain = win_hat * stake - w.prudence[:, :, None, None] * spread * stake
+        war_gain = (
+            win_hat * stake - w.prudence[:, :, None, None] * spread * stake + preventive * stake
+        ) * emboldened
         aimed_base = np.where(war, war_base, aimed_base)
         aimed_gain = np.where(war, war_gain, aimed_gain)
 

@@ -40,7 +40,8 @@ class Reading:
     log_likelihood_ratio: np.ndarray  # (R, I) log P(act | greedy) / P(act | seeker)
     talk: np.ndarray  # bool: k heard cheap talk addressed to it
     bogus: np.ndarray  # bool: ... and it was a false justification
-    accommodation: np.ndarray  # bool: k saw a concession made to it
+    accommodation: np.ndarray  # bool: k saw a concession made to it, and read it benignly
+    concession: np.ndarray  # bool: k saw a concession made to it, however it read it
     benign_seen: np.ndarray  # bool: a benign act (intent < 0) was seen
     hostile_seen: np.ndarray  # bool: a hostile act (intent > 0) was seen
     false_alarm: np.ndarray  # bool: a benign act seen as hostile
@@ -116,14 +117,14 @@ def read_acts(
     framed = charitable(framed, w.frame_charity)
     observed = intent + obs.noise  # what the observer's eyes report, before any frame
     hostility = np.where(interpretive, framed + obs.noise, observed)
-    capability = capability + obs.noise
     # A structural observer assumes the worst: capability counts as hostile intent.
     perceived = np.where(structural, observed + capability, hostility)
-    # No single act is conclusive: its weight of evidence is bounded by max_evidence.
+    capability = capability + obs.noise
+    # No single act is conclusive: its weight of evidence is bounded by max_evidence, a
+    # bound a costly signal (built to be unmistakable) may exceed by costly_evidence times.
+    bound = p.max_evidence * np.where(cat.costly_signal[a], p.costly_evidence, 1.0)
     llr = np.clip(
-        np.log(choice.likelihood_greedy) - np.log(choice.likelihood_seeker),
-        -p.max_evidence,
-        p.max_evidence,
+        np.log(choice.likelihood_greedy) - np.log(choice.likelihood_seeker), -bound, bound
     )
     benign = seen & (intent < 0)
     hostile = seen & (intent > 0)
@@ -137,6 +138,7 @@ def read_acts(
         talk=seen & addressed & cat.cheap_talk[a][:, None, :],
         bogus=seen & addressed & cat.bogus[a][:, None, :],
         accommodation=seen & addressed & cat.accommodation[a][:, None, :] & (hostility < 0),
+        concession=seen & addressed & cat.accommodation[a][:, None, :],
         benign_seen=benign,
         hostile_seen=hostile,
         false_alarm=benign & (observed > 0),

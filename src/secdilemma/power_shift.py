@@ -1,0 +1,36 @@
+"""Foreseen power shifts and the preventive motive (Fearon 1995, "Rationalist Explanations for
+War": a state whose relative power will decline cannot trust the rising state to keep a deal
+made today, so war now may beat a worse bargain later).
+
+A state i foresees, ``foresight`` steps ahead, j's forces growing with j's economy and j
+joining the alliances that promised it membership (a neighbour "slipping into" a rival bloc).
+The foreseen decline is how far i's chance of defeating j falls.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from secdilemma.conflict import Balance, own_defense
+from secdilemma.scenario import Parameters
+from secdilemma.world import WorldState, bloc_extension
+
+
+def future_alliances(w: WorldState) -> np.ndarray:
+    """(R, N, N) the alliances once every promised member has joined its promiser's bloc."""
+    return w.alliance | w.prospect | bloc_extension(w.alliance, w.prospect)
+
+
+def foreseen_decline(w: WorldState, b: Balance, p: Parameters) -> np.ndarray:
+    """(R, I, J) the fall in i's chance of defeating j that i foresees, at least 0."""
+    growth = (1.0 + w.growth) ** p.foresight  # forces grow with the economy that pays for them
+    allied = future_alliances(w)
+    own = own_defense(w, p) * growth
+    support = np.einsum("rjm,rm,mj->rj", allied.astype(float), own, w.reach)
+    defense = own + p.alliance_commitment * support
+    attack = (w.offense_defense_balance[:, None, None] * (w.offense * growth)[:, :, None]) * w.reach
+    total = attack + defense[:, None, :]
+    later = np.divide(attack, total, out=np.zeros_like(attack), where=total > 0)
+    # No state plans a preventive war on a future ally.
+    decline = np.where(allied, 0.0, b.win - later)
+    return np.maximum(decline, 0.0)
