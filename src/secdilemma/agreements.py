@@ -14,12 +14,13 @@ national intelligence (``sigma``, the world's observation noise) mistakes routin
 cheating, ``f_inst`` the institution's own false-alarm rate. Good monitoring thus both finds more
 violations and replaces suspicion with evidence.
 
-The report is evidence about the partner's type, weighed by Bayes' rule: a greedy partner is
-assumed to cheat with chance ``violation_prior`` a step, a security seeker not at all. A report
-moves the log-odds by ``log((g d + (1 - g) f) / f)``; a quiet step by
-``log((1 - g d - (1 - g) f) / (1 - f))``, a little, so compliance builds belief slowly and a report
-destroys it fast. A report also cuts trust by ``violation_trust_loss``; a quiet step rebuilds it
-by ``trust_gain``.
+A quiet step is evidence of compliance, weighed by Bayes' rule: a greedy partner is assumed to
+cheat with chance ``violation_prior`` a step, a security seeker not at all, so a quiet step moves
+the log-odds by ``log((1 - g d - (1 - g) f) / (1 - f))``, a little: compliance builds belief
+slowly. A report moves a Bayesian observer by ``log((g d + (1 - g) f) / f)``, little where
+reports are often false. A structural observer assumes the worst and takes a report at face
+value (``violation_evidence``); an interpretive one reads that through its charity. A report
+also cuts trust by ``violation_trust_loss``; a quiet step rebuilds it by ``trust_gain``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from scipy import special
 from secdilemma.actions import Catalog
 from secdilemma.apply import Applied, aimed_at
 from secdilemma.decision import Choice
-from secdilemma.perception.lenses import INTERPRETIVE, STRUCTURAL, charitable
+from secdilemma.perception.lenses import BAYESIAN, INTERPRETIVE, STRUCTURAL, charitable
 from secdilemma.perception.observe import Observation
 from secdilemma.rng import Stream, Streams
 from secdilemma.scenario import Parameters
@@ -98,21 +99,29 @@ def verify(
 
 
 def learn_from_verification(w: WorldState, v: Verification, p: Parameters) -> None:
-    """Bayes' rule on the reports (threat, and belief for non-structural lenses); trust."""
+    """Update threat (and belief, for non-structural lenses) and trust on the reports."""
     g, d = p.violation_prior, v.detection
     f = np.clip(v.false_rate, 1e-9, 1.0 - 1e-9)
     reported = np.log((g * d + (1.0 - g) * f) / f)
     quiet = np.log(np.clip(1.0 - g * d - (1.0 - g) * f, 1e-12, None) / (1.0 - f))
+    lens = w.lens[None, :, None]
+    # Only the Bayesian weighs a report by how often such reports are false; the structural
+    # observer assumes the worst and takes it at face value, the interpretive one reads it
+    # through its frame.
+    face_value = np.where(
+        lens == INTERPRETIVE,
+        charitable(p.violation_evidence, w.frame_charity),
+        p.violation_evidence,
+    )
+    reported = np.where(lens == BAYESIAN, reported, face_value)
     evidence = np.where(v.reported, reported, quiet)
     evidence = np.clip(evidence, -p.violation_evidence, p.violation_evidence)
-    interpretive = (w.lens == INTERPRETIVE)[None, :, None]
-    evidence = np.where(interpretive, charitable(evidence, w.frame_charity), evidence)
     evidence = np.where(v.bound, evidence, 0.0)
 
     def shifted(x: np.ndarray) -> np.ndarray:
         return special.expit(special.logit(np.clip(x, 1e-9, 1 - 1e-9)) + evidence)
 
-    structural = (w.lens == STRUCTURAL)[None, :, None]
+    structural = lens == STRUCTURAL
     w.belief_greedy = np.where(structural | ~v.bound, w.belief_greedy, shifted(w.belief_greedy))
     w.threat = np.where(v.bound, shifted(w.threat), w.threat)
     lost = p.violation_trust_loss * w.trust * v.reported

@@ -54,6 +54,8 @@ class Outcomes:
     security_end: np.ndarray
     arms_start: np.ndarray
     arms_end: np.ndarray
+    wealth_start: np.ndarray  # (R, N)
+    wealth_end: np.ndarray
     belief_end: np.ndarray  # (R, N, N)
     threat_end: np.ndarray
     greed: np.ndarray  # (R, N) true motives
@@ -111,6 +113,7 @@ class Recorder:
         self.alpha = 2.0 / (p.spiral_window + 1.0)
         self.security_start = security.copy()
         self.arms_start = w.military().copy()
+        self.wealth_start = w.wealth.copy()
         self.greed = w.greed.copy()
         self.prev_threat = w.threat.copy()
         self.arm_ema = np.zeros((R, N))
@@ -277,6 +280,8 @@ class Recorder:
             security_end=security,
             arms_start=self.arms_start,
             arms_end=w.military(),
+            wealth_start=self.wealth_start,
+            wealth_end=w.wealth.copy(),
             belief_end=w.belief_greedy,
             threat_end=w.threat,
             greed=self.greed,

@@ -203,10 +203,10 @@ class Parameters(_Strict):
     # agreements and verification
     agreement_slack: float = Field(default=0.05, ge=0)
     breach_hostility: float = Field(default=0.6, ge=0, le=1)
-    suspicion_threshold: float = Field(default=0.5, gt=0)
+    suspicion_threshold: float = Field(default=0.75, gt=0)
     monitoring_false_alarm: float = Field(default=0.005, ge=0, le=1)
     violation_prior: float = Field(default=0.1, ge=0, le=1)
-    violation_evidence: float = Field(default=3.0, ge=0)
+    violation_evidence: float = Field(default=1.5, ge=0)
     violation_trust_loss: float = Field(default=0.8, ge=0, le=1)
     # reassurance, concessions and interdependence
     costly_evidence: float = Field(default=2.0, ge=1)

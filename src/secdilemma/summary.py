@@ -28,6 +28,23 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def jervis_world(offense_defense_balance: np.ndarray, distinguishability: np.ndarray) -> np.ndarray:
+    """Jervis's (1978) four worlds: offense or defense has the advantage (balance above or at
+    most 1), and offensive and defensive postures can or cannot be told apart (above or below
+    0.5)."""
+    offense = np.asarray(offense_defense_balance) > 1.0
+    distinct = np.asarray(distinguishability) >= 0.5
+    labels = np.array(
+        [
+            "defense-dominant, indistinguishable",
+            "defense-dominant, distinguishable",
+            "offense-dominant, indistinguishable",
+            "offense-dominant, distinguishable",
+        ]
+    )
+    return labels[2 * offense + distinct]
+
+
 def summarize(ens: Ensemble) -> dict[str, Any]:
     o, ids = ens.outcomes, ens.ids
     N = len(ids)
@@ -40,6 +57,9 @@ def summarize(ens: Ensemble) -> dict[str, Any]:
     codes = o.actions.astype(np.int64) + K * np.arange(R)[None, :, None]
     per_replicate = np.bincount(codes.ravel(), minlength=K * R).reshape(R, K)
     initiators = o.first_war_initiator[o.war]
+    worlds = jervis_world(
+        ens.drawn["world.offense_defense_balance"], ens.drawn["world.distinguishability"]
+    )
     summary: dict[str, Any] = {
         "scenario": ens.scenario.name,
         "replicates": R,
@@ -58,6 +78,9 @@ def summarize(ens: Ensemble) -> dict[str, Any]:
         "arms_change": {
             ids[n]: _mean(o.arms_end[:, n] / np.maximum(o.arms_start[:, n], 1e-12) - 1.0)
             for n in range(N)
+        },
+        "wealth_change": {
+            ids[n]: _mean(o.wealth_end[:, n] / o.wealth_start[:, n] - 1.0) for n in range(N)
         },
         "belief_greedy": {f"{ids[i]}->{ids[j]}": _mean(o.belief_end[:, i, j]) for i, j in directed},
         "perceived_threat": {
@@ -80,6 +103,26 @@ def summarize(ens: Ensemble) -> dict[str, Any]:
         "lies_revealed_mean": _mean(o.lies_revealed),
         "initiator_loss_mean": _ratio(o.initiator_loss.sum(), o.n_wars.sum()),
         "escalation_score_mean": _mean(o.escalation),
+        "jervis_world": {label: float(np.mean(worlds == label)) for label in np.unique(worlds)},
+        "wars_by_cause": {
+            "deliberate": _mean(o.wars_deliberate),
+            "provoked": _mean(o.wars_provoked),
+            "inadvertent": _mean(o.wars_inadvertent),
+            "joined": _mean(o.wars_joined),
+        },
+        "p_accidental_war": _mean(o.accidental_war),
+        "p_nuclear_use": _mean(o.nuclear_use),
+        "aggressor": {ids[n]: _mean(o.aggressor[:, n]) for n in range(N)},
+        "incidents_mean": _mean(o.incidents),
+        "violations_mean": _mean(o.violations),
+        "violation_detection_share": _ratio(o.violations_detected.sum(), o.violations.sum()),
+        "verification_false_alarms_mean": _mean(o.verification_false_alarms),
+        "verification_false_alarm_rate": _ratio(
+            o.verification_false_alarms.sum(), o.verified_steps.sum()
+        ),
+        "alliance_end": {pair_key[i, j]: _mean(o.alliance_end[:, i, j]) for i, j in pairs},
+        "agreement_end": {pair_key[i, j]: _mean(o.agreement_end[:, i, j]) for i, j in pairs},
+        "trust_end": {f"{ids[i]}->{ids[j]}": _mean(o.trust_end[:, i, j]) for i, j in directed},
         "acts": {
             ens.catalog.ids[k]: float(per_replicate[:, k].mean())
             for k in range(K)
@@ -117,6 +160,16 @@ def runs_table(ens: Ensemble) -> pd.DataFrame:
             "hostile_seen": o.hostile_seen,
             "lies_revealed": o.lies_revealed,
             "initiator_loss": o.initiator_loss,
+            "wars_deliberate": o.wars_deliberate,
+            "wars_provoked": o.wars_provoked,
+            "wars_inadvertent": o.wars_inadvertent,
+            "wars_joined": o.wars_joined,
+            "accidental_war": o.accidental_war,
+            "nuclear_use": o.nuclear_use,
+            "incidents": o.incidents,
+            "violations": o.violations,
+            "violations_detected": o.violations_detected,
+            "verification_false_alarms": o.verification_false_alarms,
         }
     )
     for n, sid in enumerate(ids):
@@ -124,6 +177,8 @@ def runs_table(ens: Ensemble) -> pd.DataFrame:
         columns[f"security_end.{sid}"] = o.security_end[:, n]
         columns[f"arms_start.{sid}"] = o.arms_start[:, n]
         columns[f"arms_end.{sid}"] = o.arms_end[:, n]
+        columns[f"wealth_start.{sid}"] = o.wealth_start[:, n]
+        columns[f"wealth_end.{sid}"] = o.wealth_end[:, n]
     return pd.DataFrame(columns)
 
 

@@ -26,6 +26,7 @@ class Choice:
     scheduled: np.ndarray  # (R, N) bool: set by a scenario event
     likelihood_greedy: np.ndarray  # (R, N) P(option | actor greedy)
     likelihood_seeker: np.ndarray  # (R, N) P(option | actor a security seeker)
+    modelled: np.ndarray  # (R, N) bool: the act came from the decision model (not a rule/event)
     vulnerability: Vulnerability
 
 
@@ -113,7 +114,8 @@ def decide(
 
     lik_greedy = _choice_probability(utilities.base + utilities.gain, valid, chosen, p)
     lik_seeker = _choice_probability(utilities.base, valid, chosen, p)
-    # Baseline policies ignore type, so their acts say nothing about it.
+    # Baseline policies and scheduled events do not come from the decision model, so the
+    # model's likelihoods say nothing about them (lenses.py reads them at face value).
     rule_based = (w.policy != EXPECTED_UTILITY)[None, :] | forced
     lik_greedy = np.where(rule_based, 1.0, lik_greedy)
     lik_seeker = np.where(rule_based, 1.0, lik_seeker)
@@ -124,5 +126,6 @@ def decide(
         scheduled=forced,
         likelihood_greedy=lik_greedy,
         likelihood_seeker=lik_seeker,
+        modelled=~rule_based,
         vulnerability=vul,
     )

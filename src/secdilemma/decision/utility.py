@@ -95,7 +95,11 @@ def option_utilities(
         deterrent = (w.deterrent[:, :, None] + ddet)[..., None]
         over = (forces > w.cap_forces[:, :, None, :]) | (deterrent > w.cap_deterrent[:, :, None, :])
         partners = w.agreement[:, :, None, :] & capped & over
-        exposure = vul.q + p.hostility_cost  # [i, j]
+        # Breaking faith with a partner one has come to suspect of cheating costs less: "they
+        # broke it first". Suspicion is the rise in threat since the baseline; this is how it
+        # alone can unravel an agreement between compliant states.
+        rise = (w.threat - w.threat_baseline) / np.maximum(1.0 - w.threat_baseline, 1e-12)
+        exposure = (vul.q + p.hostility_cost) * (1.0 - np.clip(rise, 0.0, 1.0))  # [i, j]
         return p.breach_hostility * (partners * exposure[:, :, None, :]).sum(axis=3)
 
     def security_gain(dO, dD, ddet):

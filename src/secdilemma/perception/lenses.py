@@ -37,7 +37,7 @@ class Reading:
     intent: np.ndarray  # the act's intent toward k, as the actor itself rates it
     hostility: np.ndarray  # the intent k reads into it (frame included for interpretive k)
     perceived: np.ndarray  # k's overall reading through its lens (for attribution)
-    log_likelihood_ratio: np.ndarray  # (R, I) log P(act | greedy) / P(act | seeker)
+    log_likelihood_ratio: np.ndarray  # log P(act | greedy) / P(act | seeker), as k reads it
     talk: np.ndarray  # bool: k heard cheap talk addressed to it
     bogus: np.ndarray  # bool: ... and it was a false justification
     accommodation: np.ndarray  # bool: k saw a concession made to it, and read it benignly
@@ -79,6 +79,10 @@ def capability_signal(
     partner_offense = np.take_along_axis(offense_before, np.maximum(target, 0), axis=1)
     aggregated = np.maximum(cat.relation_effect[a][..., 0], 0.0) * partner_offense * (target >= 0)
     gained = effective[:, None, :] + np.where(is_target, 0.0, aggregated[:, None, :])
+    # An open build under an agreement in force stays within the caps both accepted (a build
+    # past them ends the agreement), so it adds nothing the observer had not agreed to.
+    capped = w.agreement & ~cat.covert[a][:, None, :]
+    gained = np.where(capped, np.minimum(gained, 0.0), gained)
     weak = 2.0 * M[:, None, :] / np.maximum(M[:, None, :] + M[:, :, None], 1e-12)  # [k, i]
     beta = w.offense_defense_balance[:, None, None]
     signal = beta * w.reach.T[None] * weak * gained / np.maximum(M[:, :, None], 1e-12)
@@ -123,9 +127,13 @@ def read_acts(
     # No single act is conclusive: its weight of evidence is bounded by max_evidence, a
     # bound a costly signal (built to be unmistakable) may exceed by costly_evidence times.
     bound = p.max_evidence * np.where(cat.costly_signal[a], p.costly_evidence, 1.0)
-    llr = np.clip(
-        np.log(choice.likelihood_greedy) - np.log(choice.likelihood_seeker), -bound, bound
-    )
+    modelled = np.log(choice.likelihood_greedy) - np.log(choice.likelihood_seeker)
+    # An act the decision model did not produce (a scheduled event, a rule-following state)
+    # has no model likelihood; a Bayesian observer takes its intent at face value instead
+    # (an interpretive one reads intent through its frame already).
+    face_value = np.where((w.lens == BAYESIAN)[None, :, None], p.frame_weight * intent, 0.0)
+    llr = np.where(choice.modelled[:, None, :], modelled[:, None, :], face_value)
+    llr = np.clip(llr, -bound[:, None, :], bound[:, None, :])
     benign = seen & (intent < 0)
     hostile = seen & (intent > 0)
     return Reading(
@@ -159,7 +167,7 @@ def interpret(w: WorldState, reading: Reading, obs: Observation, p: Parameters) 
     # once: directly for the Bayesian observer, through the framed hostility (which already
     # carries it) for the interpretive one, whose charity discounts evidence of greed.
     logit = special.logit(np.clip(w.belief_greedy, 1e-9, 1 - 1e-9))
-    llr = np.broadcast_to(reading.log_likelihood_ratio[:, None, :], w.threat.shape)
+    llr = reading.log_likelihood_ratio
     evidence = np.where(
         lens == INTERPRETIVE,
         charitable(llr, w.frame_charity) + p.frame_weight * reading.hostility,

@@ -1,4 +1,8 @@
-"""Observe: which acts each observer sees, and the symmetric noise on what it sees."""
+"""Observe: which acts each observer sees, and the symmetric noise on what it sees.
+
+Monitoring between observer and actor raises the chance of seeing covert acts and scales the
+noise down by ``1 - monitoring``.
+"""
 
 from __future__ import annotations
 
@@ -33,5 +37,7 @@ def observe(
     seen = np.where(eye, False, seen)  # a state does not "observe" its own act
     waited = a == cat.index("wait")
     seen &= ~waited[:, None, :]
-    noise = streams.normal(Stream.NOISE, step, (N, N)) * w.observation_noise[:, None, None]
+    # Monitoring also makes the pair transparent to each other: inspections replace guesswork.
+    scale = w.observation_noise[:, None, None] * (1.0 - w.monitoring)
+    noise = streams.normal(Stream.NOISE, step, (N, N)) * scale
     return Observation(seen=seen, noise=np.where(seen, noise, 0.0))
