@@ -90,3 +90,42 @@ def test_event_target_rules(tmp_path):
     assert "needs a target" in fields["events[0].target"]
     assert "after the last step" in fields["events[1].step"]
     assert "takes no target" in fields["events[1].target"]
+
+
+@pytest.mark.parametrize(
+    ("sets", "field", "words"),
+    [
+        (
+            ["world_changes=[{step: 99, offense_defense_balance: 2}]"],
+            "world_changes[0].step",
+            "after the last step",
+        ),
+        (
+            ["world_changes=[{step: 1, distinguishability: 1.5}]"],
+            "world_changes[0].distinguishability",
+            "[0, 1]",
+        ),
+        (
+            ["relations=[{between: [A, B], dependence: {C: 0.2}}]"],
+            "relations[0].dependence.C",
+            "not one of the pair",
+        ),
+        (["relations=[{between: [A, B], false_alarm: 2}]"], "relations[0].false_alarm", "[0, 1]"),
+        (
+            ["events=[{step: 5, until: 3, every: 1, actor: A, action: wait}]"],
+            "events[0].until",
+            "may not come before",
+        ),
+        (
+            ["events=[{step: 5, until: 8, actor: A, action: wait}]"],
+            "events[0].until",
+            "needs 'every'",
+        ),
+    ],
+)
+def test_statecraft_fields_are_checked(sets, field, words):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario("two-security-seekers", ["steps=20", *sets])
+    problems = {p.field: p for p in info.value.problems}
+    assert field in problems, str(info.value)
+    assert words in problems[field].problem
