@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from secdilemma.perception.lenses import Reading
+from secdilemma.perception.lenses import STRUCTURAL, Reading
 from secdilemma.rng import Stream, Streams
 from secdilemma.scenario import Parameters
 from secdilemma.world import WorldState
@@ -50,5 +50,8 @@ def balance_against_aggression(
     feared = p.rally * alarmed
     w.threat = w.threat + feared * (1.0 - w.threat)
     w.threat_baseline = w.threat_baseline + feared * (1.0 - w.threat_baseline)
+    # Observers that read intent hold the fear as a belief about the aggressor's type.
+    reads_intent = (w.lens != STRUCTURAL)[None, :, None]
+    w.belief_greedy = w.belief_greedy + feared * reads_intent * (1.0 - w.belief_greedy)
     w.trust = w.trust * (1.0 - feared)
     return rallied

@@ -126,7 +126,8 @@ def resolve_wars(
     wealth_keep = np.exp(np.log1p(-cost).sum(axis=2) + np.log1p(-cost).sum(axis=1))
     # War cuts the trade between the two: the dependent side loses that share of its economy,
     # the supplier the matching revenue.
-    fighting = attacks | attacks.transpose(0, 2, 1) | nuclear_attacks
+    struck = attacks | nuclear_attacks
+    fighting = struck | struck.transpose(0, 2, 1)
     cut = fighting * w.dependence * w.wealth[:, :, None]  # [buyer, supplier]
     trade_lost = cut.sum(axis=2) + p.supplier_share * cut.sum(axis=1)
     # The winner takes the stakes from the loser.

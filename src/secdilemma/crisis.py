@@ -48,7 +48,8 @@ def incidents(w: WorldState, p: Parameters, streams: Streams, step: int) -> tupl
     u = streams.uniform(Stream.INCIDENT, step, (N, N))
     upper = np.triu(u < p.incident_rate * w.reach[None], k=1)
     incident = upper | upper.transpose(0, 2, 1)
-    noise = streams.normal(Stream.INCIDENT_NOISE, step, (N, N)) * w.observation_noise[:, None, None]
+    scale = w.observation_noise[:, None, None] * (1.0 - w.monitoring)
+    noise = streams.normal(Stream.INCIDENT_NOISE, step, (N, N)) * scale
     return incident, p.incident_severity + noise
 
 

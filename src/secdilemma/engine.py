@@ -135,7 +135,7 @@ def simulate(
         recorder.record(
             t, w, choice, wars, applied.armed, security, perceived, cat, reading, revealed
         )
-        recorder.record_statecraft(outbreak, wars, crisis, verification)
+        recorder.record_statecraft(outbreak, wars, nuclear, crisis, verification)
         if progress is not None:
             progress(1)
     return drawn, recorder.finish(w, security)

@@ -245,7 +245,12 @@ class Recorder:
         self._snapshot(t + 1, w, security, perceived, np.where(seen, gap, np.nan))
 
     def record_statecraft(
-        self, outbreak: Outbreak, wars: WarOutcome, crisis: Crisis, verification: Verification
+        self,
+        outbreak: Outbreak,
+        wars: WarOutcome,
+        nuclear: np.ndarray,
+        crisis: Crisis,
+        verification: Verification,
     ) -> None:
         for cause, counter in self.by_cause.items():
             counter += getattr(outbreak, cause).sum(axis=(1, 2))
@@ -253,8 +258,7 @@ class Recorder:
         between_seekers = seekers[:, :, None] & seekers[:, None, :]
         self.accidental_war |= (outbreak.inadvertent & between_seekers).any(axis=(1, 2))
         self.aggressor |= outbreak.deliberate.any(axis=2)
-        nuclear = (wars.started & ~outbreak.started) | wars.retaliation
-        self.nuclear_use |= nuclear.any(axis=(1, 2))
+        self.nuclear_use |= (nuclear | wars.retaliation).any(axis=(1, 2))
         self.counts["incidents"] += np.triu(crisis.incident, k=1).sum(axis=(1, 2))
         self.counts["violations"] += verification.violated.sum(axis=(1, 2))
         self.counts["violations_detected"] += verification.detected.sum(axis=(1, 2))

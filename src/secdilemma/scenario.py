@@ -79,7 +79,8 @@ class StateSpec(_Strict):
 
 
 class Relation(_Strict):
-    """A pair's starting relation. ``monitoring`` is the chance a violation is detected;
+    """A pair's starting relation. ``monitoring`` is the quality of mutual monitoring (it raises
+    the detection of covert acts and violations and lowers the pair's observation noise);
     ``false_alarm`` the chance per step that the institution wrongly reports one (default
     ``parameters.monitoring_false_alarm``); ``dependence`` maps a state to its dependence on
     the other (the share of its economy a cut-off would cost it, as with energy imports);

@@ -138,13 +138,29 @@ def option_utilities(
     per_unit = beta[:, :, None] * w.reach[None] * weak / np.maximum(M[:, None, :], 1e-12)
     cap_reach = (per_unit * q_of * structural).sum(axis=2)  # (R, N)
     cap_reach_doubt = (per_unit * q_of * doubt).sum(axis=2)
+    # Treaty partners read an open build within the caps as nothing new (lenses.py).
+    partner = w.agreement
+    cap_reach_partner = (per_unit * q_of * structural * partner).sum(axis=2)
+    cap_reach_doubt_partner = (per_unit * q_of * doubt * partner).sum(axis=2)
+
+    def capability_read(built, rest, overt):
+        """What structural observers read into an act's capability (built by the act, and
+        the rest: committed forces, a new ally's), and its uncertainty, (reach-weighted)."""
+        within = np.maximum(built, 0.0) * overt
+        lift = (slice(None), slice(None)) + (None,) * (built.ndim - 2)
+        read = (built + rest) * cap_reach[lift] - within * cap_reach_partner[lift]
+        unsure = (
+            np.abs(built + rest) * cap_reach_doubt[lift] - within * cap_reach_doubt_partner[lift]
+        )
+        return read, unsure
+
     framed = q_of * interpretive * (1.0 - w.frame_charity.transpose(0, 2, 1))  # [i, k]
     sensed = np.einsum("rik,kd->rid", framed, w.sensitivity)  # (R, N, domains)
 
     # --- self-directed options (R, N, Ks) -------------------------------------------------
     dO, dD, ddet, dW = own_deltas(ks)
     broken = breach(ks, dO, dD, ddet)
-    signal_cap = dO
+    cap_read, cap_unsure = capability_read(dO, 0.0, ~cat.covert[ks])
     read = cat.visibility[ks] * cat.hostility[ks]
     # Any state knows that intended hostility provokes (militarily, in proportion to the
     # target's chance of defeating it, and in lost goodwill, hostility_cost); empathy is
@@ -161,14 +177,10 @@ def option_utilities(
             + w.empathy[:, :, None]
             * (
                 np.minimum(read, 0.0) * exposure_intent[:, :, None]
-                + signal_cap * cap_reach[:, :, None]
+                + cap_read
                 + cat.visibility[ks] * sensed[:, :, cat.domain[ks]]
             )
-            + w.prudence[:, :, None]
-            * (
-                np.abs(read) * exposure_doubt[:, :, None]
-                + np.abs(signal_cap) * cap_reach_doubt[:, :, None]
-            )
+            + w.prudence[:, :, None] * (np.abs(read) * exposure_doubt[:, :, None] + cap_unsure)
         )
     )
     self_gain = d_conquest[:, :, None] * dO
@@ -206,8 +218,10 @@ def option_utilities(
         - p.security_weight * vul.d_offense_other[:, :, None, :] * target_dO
         - p.security_weight * vul.d_defense[:, :, None, None] * ally_def
     )
-    signal_cap = (
-        dO + force * w.offense[:, :, None, None] + rel_alliance * w.offense[:, None, None, :]
+    cap_read, cap_unsure = capability_read(
+        dO,
+        force * w.offense[:, :, None, None] + rel_alliance * w.offense[:, None, None, :],
+        ~cat.covert[ka][None, None, :, None],
     )
     host = cat.hostility[ka][None, None, :, None]
     third = cat.third_party[ka][None, None, :, None]
@@ -223,7 +237,7 @@ def option_utilities(
             + np.minimum(host, 0.0) * q_target * target_reads_intent
             + sensed[:, :, cat.domain[ka]][..., None]
         )
-        + signal_cap * cap_reach[:, :, None, None]
+        + cap_read
     )
     provoked = (vis * np.maximum(host, 0.0) + damage) * (q_target + p.hostility_cost)
     unsure = (
@@ -232,7 +246,7 @@ def option_utilities(
             np.abs(third) * exposure_doubt[:, :, None, None]
             + np.abs(host - third) * q_target * doubt_target
         )
-        + np.abs(signal_cap) * cap_reach_doubt[:, :, None, None]
+        + cap_unsure
         + damage * q_target * doubt_target
     )
     aimed_base = (

@@ -74,15 +74,15 @@ def capability_signal(
     d_off = own[..., 0] * M
     d_def = own[..., 1] * M
     committed = cat.force[a] * offense_before
-    effective = d_off + indist * np.maximum(d_def, 0.0) + committed  # (R, I)
+    built = d_off + indist * np.maximum(d_def, 0.0)  # (R, I)
     is_target = target[:, None, :] == np.arange(N)[None, :, None]  # (R, K, I)
     partner_offense = np.take_along_axis(offense_before, np.maximum(target, 0), axis=1)
     aggregated = np.maximum(cat.relation_effect[a][..., 0], 0.0) * partner_offense * (target >= 0)
-    gained = effective[:, None, :] + np.where(is_target, 0.0, aggregated[:, None, :])
     # An open build under an agreement in force stays within the caps both accepted (a build
     # past them ends the agreement), so it adds nothing the observer had not agreed to.
-    capped = w.agreement & ~cat.covert[a][:, None, :]
-    gained = np.where(capped, np.minimum(gained, 0.0), gained)
+    capped = w.agreement.transpose(0, 2, 1) & ~cat.covert[a][:, None, :]  # [k, i]
+    built = np.where(capped, np.minimum(built[:, None, :], 0.0), built[:, None, :])  # (R, K, I)
+    gained = built + committed[:, None, :] + np.where(is_target, 0.0, aggregated[:, None, :])
     weak = 2.0 * M[:, None, :] / np.maximum(M[:, None, :] + M[:, :, None], 1e-12)  # [k, i]
     beta = w.offense_defense_balance[:, None, None]
     signal = beta * w.reach.T[None] * weak * gained / np.maximum(M[:, :, None], 1e-12)
