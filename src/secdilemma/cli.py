@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from secdilemma import cli_formal
 from secdilemma.actions import load_catalog
 from secdilemma.engine import run_ensemble
 from secdilemma.errors import InputError
@@ -178,6 +179,8 @@ def scenarios() -> None:
         )
     Console().print(table)
 
+
+cli_formal.register(app)
 
 if __name__ == "__main__":
     app()

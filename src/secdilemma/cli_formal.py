@@ -1,0 +1,329 @@
+"""Command-line subcommands for the formal models (``secdilemma.formal``).
+
+Each prints its result as a table (or JSON with ``--json``) and can save a plot (``--plot``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from secdilemma.cow import load_grh, load_nmc, parse_years
+from secdilemma.errors import InputError
+from secdilemma.formal import jervis, richardson
+from secdilemma.formal.arms_races import TOO_LITTLE_DATA, fit_blocs, fit_grh_races, unstable_share
+
+PlotOption = Annotated[Path | None, typer.Option(help="Save a plot to this file (PNG, PDF, SVG).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        return _clean(value.item())
+    return value
+
+
+def _emit(result: dict) -> None:
+    typer.echo(json.dumps(_clean(result), indent=2))
+
+
+def _numbers(text: str, count: int, option: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise InputError(
+            option, option, text, f"expected {count} comma-separated numbers"
+        ) from None
+    if len(values) != count:
+        raise InputError(option, option, text, f"expected {count} comma-separated numbers")
+    return values
+
+
+def _figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path: Path) -> None:
+    try:
+        fig.savefig(path, bbox_inches="tight", dpi=150)
+    except (OSError, ValueError) as err:
+        raise InputError("--plot", "--plot", str(path), f"cannot save the plot: {err}") from None
+    Console(stderr=True).print(f"plot: {path}")
+
+
+def _fail(err: Exception) -> None:
+    console = Console(stderr=True)
+    for line in str(err).splitlines():
+        console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def richardson_command(
+    nmc: Annotated[bool, typer.Option("--nmc", help="Fit two blocs' COW NMC milex.")] = False,
+    bloc: Annotated[
+        list[str] | None,
+        typer.Option(help="A bloc as COW abbreviations or codes, e.g. FRN,RUS (give two)."),
+    ] = None,
+    years: Annotated[str, typer.Option(help="Years to fit, FIRST-LAST.")] = "1909-1913",
+    at: Annotated[
+        str, typer.Option(help="Additive form: regress on the sum at 'mid' or 'start'.")
+    ] = "mid",
+    grh: Annotated[
+        bool, typer.Option("--grh", help="Fit every Gibler-Rider-Hutchison arms race.")
+    ] = False,
+    lead: Annotated[int, typer.Option(help="GRH: years before each race in the window.")] = 3,
+    out: Annotated[Path | None, typer.Option(help="GRH: write the per-race table (CSV).")] = None,
+    coefficients: Annotated[
+        str | None, typer.Option(help="A model to solve: a,m,g,b,n,h (comma-separated).")
+    ] = None,
+    start: Annotated[str, typer.Option(help="Starting arms x,y for --coefficients.")] = "1,1",
+    horizon: Annotated[float, typer.Option(help="Time to solve --coefficients over.")] = 10.0,
+    as_json: JsonOption = False,
+    plot: PlotOption = None,
+) -> None:
+    """Richardson's arms race: fit NMC blocs or the GRH races, or solve a given model."""
+    try:
+        if sum([nmc, grh, coefficients is not None]) != 1:
+            raise InputError(
+                "richardson", "mode", None, "give exactly one of --nmc, --grh, --coefficients"
+            )
+        if nmc:
+            result = _richardson_blocs(bloc or [], years, at, plot)
+        elif grh:
+            result = _richardson_grh(lead, out, plot)
+        else:
+            result = _richardson_model(coefficients, start, horizon, plot)
+    except InputError as err:
+        _fail(err)
+    title = result.pop("title")
+    if as_json:
+        _emit(result)
+        return
+    table = Table(title=title)
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    rows = {k: v for k, v in result.items() if not isinstance(v, dict | list)}
+    rows.update({f"pairwise {k}": v for k, v in (result.get("pairwise") or {}).items()})
+    for key, value in rows.items():
+        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+        table.add_row(key.replace("_", " "), shown)
+    Console().print(table)
+
+
+def _richardson_blocs(blocs: list[str], years: str, at: str, plot: Path | None) -> dict:
+    if len(blocs) != 2:
+        raise InputError(
+            "--bloc", "--bloc", blocs, "give two blocs, e.g. --bloc FRN,RUS --bloc GMY,AUH"
+        )
+    if at not in ("mid", "start"):
+        raise InputError("--at", "--at", at, "expected 'mid' or 'start'")
+    span = parse_years(years)
+    members = [[s.strip() for s in b.split(",") if s.strip()] for b in blocs]
+    series, additive, pairwise = fit_blocs(load_nmc(), members, span, at=at)
+    if additive.n < 2:
+        raise InputError("--years", "years", years, "fewer than two usable year-to-year changes")
+    currency = "GBP" if span[-1] < 1914 else "USD"
+    result = {
+        "title": f"Richardson's additive form: {' vs '.join(series.columns)}, {years}",
+        **additive.as_dict(),
+        "unit": f"millions of current {currency}",
+        "currency": currency,
+        "unstable": additive.slope > 0,
+        "years": list(span),
+        "blocs": list(series.columns),
+        "series": {c: series[c].tolist() for c in series.columns},
+        "pairwise": None if pairwise is None else pairwise.as_dict(),
+    }
+    if plot is not None:
+        plt = _figure()
+        total = series.sum(axis=1, min_count=2).to_numpy()
+        level = (total[:-1] + total[1:]) / 2 if at == "mid" else total[:-1]
+        fig, ax = plt.subplots(figsize=(5, 4))
+        ax.scatter(level, np.diff(total), label="NMC milex")
+        grid = np.linspace(np.nanmin(level), np.nanmax(level), 50)
+        ax.plot(grid, additive.slope * grid + additive.intercept, label="least squares")
+        ax.axvline(additive.zero_point, ls=":", c="grey", label="zero point")
+        ax.set_xlabel(f"x + y ({result['unit']})")
+        ax.set_ylabel("change of x + y per year")
+        ax.legend()
+        _save(fig, plot)
+    return result
+
+
+def _richardson_grh(lead: int, out: Path | None, plot: Path | None) -> dict:
+    fits = fit_grh_races(load_nmc(), load_grh(), lead=lead)
+    fitted = fits[fits["status"] == "fitted"]
+    short = fits[fits["status"].str.startswith(TOO_LITTLE_DATA)]
+    if out is not None:
+        fits.to_csv(out, index=False)
+    if plot is not None:
+        plt = _figure()
+        fig, ax = plt.subplots(figsize=(5, 4))
+        stable = fitted["stable"].astype(bool)
+        ax.scatter(
+            fitted["a"] * fitted["b"], fitted["m"] * fitted["n"], c=np.where(stable, "C0", "C3")
+        )
+        lim = np.nanpercentile(np.abs(fitted[["a", "m"]].to_numpy()), 90) ** 2
+        ax.plot([-lim, lim], [-lim, lim], c="grey", ls=":")
+        ax.set_xlabel("a b (reaction)")
+        ax.set_ylabel("m n (fatigue)")
+        ax.set_title("GRH races: stable above the diagonal")
+        _save(fig, plot)
+    return {
+        "title": f"Richardson fits to the GRH arms races (window: {lead} years before each race)",
+        "races": len(fits),
+        "fitted": len(fitted),
+        "unstable": int((~fitted["stable"].astype(bool)).sum()),
+        "unstable_share": unstable_share(fits),
+        "too_little_data": short[["race_id", "state1", "state2", "window", "status"]].to_dict(
+            "records"
+        ),
+        "fits": fitted.drop(columns=["status"]).to_dict("records"),
+    }
+
+
+def _richardson_model(coefficients: str, start: str, horizon: float, plot: Path | None) -> dict:
+    a, m, g, b, n, h = _numbers(coefficients, 6, "--coefficients")
+    z0 = _numbers(start, 2, "--start")
+    model = richardson.Richardson.of(a, m, g, b, n, h)
+    star = richardson.equilibrium(model)
+    values = richardson.eigenvalues(model)
+    result = {
+        "title": "Richardson model",
+        "stable": bool(richardson.is_stable(model)),
+        "outcome": str(richardson.classify(model, z0)),
+        "equilibrium_x": float(star[0]),
+        "equilibrium_y": float(star[1]),
+        "max_eigenvalue": float(values[0].real),
+        "eigenvalues": [[float(v.real), float(v.imag)] for v in values],
+    }
+    if plot is not None:
+        times = np.linspace(0, horizon, 200)
+        path = richardson.solve(model, z0, times)
+        plt = _figure()
+        fig, ax = plt.subplots(figsize=(5, 4))
+        ax.plot(times, path[:, 0], label="x")
+        ax.plot(times, path[:, 1], label="y")
+        ax.set_xlabel("t")
+        ax.set_ylabel("arms")
+        ax.set_title(result["outcome"])
+        ax.legend()
+        _save(fig, plot)
+    return result
+
+
+def jervis_command(
+    balance: Annotated[float, typer.Option(help="Offense-defense balance (> 1: offense).")] = 3.0,
+    distinguishability: Annotated[float, typer.Option(help="In [0, 1].")] = 0.0,
+    stake: Annotated[float, typer.Option(help="What a war decides.")] = 1.0,
+    arms_cost: Annotated[float, typer.Option(help="Cost of arming to attack.")] = 0.2,
+    greed: Annotated[float, typer.Option(help="Value of conquest to the state.")] = 0.0,
+    primitives: Annotated[
+        str | None,
+        typer.Option(
+            help="Build from Jervis's primitives instead: mutual-cooperation gain, "
+            "cost of being exploited, gain from exploiting, cost of mutual defection."
+        ),
+    ] = None,
+    four_worlds: Annotated[
+        bool, typer.Option("--four-worlds", help="Print Jervis's four-worlds table.")
+    ] = False,
+    as_json: JsonOption = False,
+    plot: PlotOption = None,
+) -> None:
+    """Jervis's security game: its payoffs, type and cooperation threshold, or the four worlds."""
+    try:
+        if four_worlds:
+            table = jervis.four_worlds(arms_cost=arms_cost, stake=stake, greed=max(greed, 0.5))
+            result = {"four_worlds": table.to_dict("records")}
+        else:
+            if primitives is not None:
+                game = jervis.SecurityGame.from_primitives(*_numbers(primitives, 4, "--primitives"))
+            else:
+                if balance <= 0 or not 0 <= distinguishability <= 1:
+                    raise InputError(
+                        "jervis",
+                        "--balance/--distinguishability",
+                        (balance, distinguishability),
+                        "need balance > 0 and distinguishability in [0, 1]",
+                    )
+                game = jervis.from_offense_defense(
+                    balance, distinguishability, stake, arms_cost, greed
+                )
+            result = {
+                "CC": float(game.cc),
+                "CD": float(game.cd),
+                "DC": float(game.dc),
+                "DD": float(game.dd),
+                "game": jervis.classify(game),
+                "threshold": float(jervis.cooperation_threshold(game)),
+            }
+        if plot is not None:
+            _plot_game_map(plot, stake, arms_cost, greed)
+    except InputError as err:
+        _fail(err)
+    if as_json:
+        _emit(result)
+        return
+    if four_worlds:
+        out = Table(title="Jervis's four worlds (two security seekers)")
+        columns = ["world", "jervis", "game", "threshold", "greedy_exploits"]
+        for col in columns:
+            out.add_column(col.replace("_", " "))
+        for row in result["four_worlds"]:
+            out.add_row(
+                *(f"{row[c]:.3g}" if isinstance(row[c], float) else str(row[c]) for c in columns)
+            )
+    else:
+        out = Table(title=f"security game: {result['game']}")
+        out.add_column("")
+        out.add_column("C", justify="right")
+        out.add_column("D", justify="right")
+        out.add_row("C", f"{result['CC']:.3g}", f"{result['CD']:.3g}")
+        out.add_row("D", f"{result['DC']:.3g}", f"{result['DD']:.3g}")
+        out.caption = f"cooperation threshold q* = {result['threshold']:.3g}"
+    Console().print(out)
+
+
+def _plot_game_map(path: Path, stake: float, arms_cost: float, greed: float) -> None:
+    betas = np.geomspace(0.2, 5.0, 120)
+    deltas = np.linspace(0.0, 1.0, 101)
+    B, D = np.meshgrid(betas, deltas)
+    labels = np.asarray(jervis.classify(jervis.from_offense_defense(B, D, stake, arms_cost, greed)))
+    codes = np.vectorize(jervis.GAME_TYPES.index)(labels)
+    plt = _figure()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    mesh = ax.pcolormesh(B, D, codes, cmap="tab10", vmin=0, vmax=9, shading="auto")
+    ax.set_xscale("log")
+    ticks = [0.2, 0.5, 1, 2, 5]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel("offense-defense balance")
+    ax.set_ylabel("distinguishability")
+    present = sorted(set(codes.ravel()))
+    handles = [plt.Rectangle((0, 0), 1, 1, color=mesh.cmap(mesh.norm(c))) for c in present]
+    ax.legend(handles, [jervis.GAME_TYPES[c] for c in present], loc="upper left", fontsize=8)
+    _save(fig, path)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("richardson")(richardson_command)
+    app.command("jervis")(jervis_command)
