@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from secdilemma.engine import Ensemble
+from secdilemma.formal.jervis import world_label
 from secdilemma.metrics import PAIR_VARIABLES, STATE_VARIABLES
 
 
@@ -28,23 +29,6 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def jervis_world(offense_defense_balance: np.ndarray, distinguishability: np.ndarray) -> np.ndarray:
-    """Jervis's (1978) four worlds: offense or defense has the advantage (balance above or at
-    most 1), and offensive and defensive postures can or cannot be told apart (above or below
-    0.5)."""
-    offense = np.asarray(offense_defense_balance) > 1.0
-    distinct = np.asarray(distinguishability) >= 0.5
-    labels = np.array(
-        [
-            "defense-dominant, indistinguishable",
-            "defense-dominant, distinguishable",
-            "offense-dominant, indistinguishable",
-            "offense-dominant, distinguishable",
-        ]
-    )
-    return labels[2 * offense + distinct]
-
-
 def summarize(ens: Ensemble) -> dict[str, Any]:
     o, ids = ens.outcomes, ens.ids
     N = len(ids)
@@ -57,7 +41,7 @@ def summarize(ens: Ensemble) -> dict[str, Any]:
     codes = o.actions.astype(np.int64) + K * np.arange(R)[None, :, None]
     per_replicate = np.bincount(codes.ravel(), minlength=K * R).reshape(R, K)
     initiators = o.first_war_initiator[o.war]
-    worlds = jervis_world(
+    worlds = world_label(
         ens.drawn["world.offense_defense_balance"], ens.drawn["world.distinguishability"]
     )
     summary: dict[str, Any] = {

@@ -10,6 +10,7 @@ import numpy as np
 from secdilemma.conflict import Balance
 from secdilemma.decision.options import OptionSpace
 from secdilemma.errors import InputError
+from secdilemma.formal.richardson import reaction_rate
 from secdilemma.scenario import Parameters
 from secdilemma.world import WorldState
 
@@ -31,7 +32,7 @@ def richardson(w: WorldState, space: OptionSpace, p: Parameters) -> np.ndarray:
     weighted = np.where(np.eye(M.shape[1], dtype=bool), -np.inf, w.threat * M[:, None, :])
     rival = weighted.argmax(axis=2)
     y = np.take_along_axis(M, rival, axis=1)
-    drive = p.richardson_reaction * y - p.richardson_fatigue * M + p.richardson_grievance
+    drive = reaction_rate(p.richardson_reaction, p.richardson_fatigue, p.richardson_grievance, M, y)
     return np.where(drive > 0, _option(space, "build_arms"), _option(space, "wait"))
 
 

@@ -157,6 +157,21 @@ JERVIS_WORLDS = {
 }
 
 
+def world_label(offense_defense_balance: ArrayLike, distinguishability: ArrayLike) -> np.ndarray:
+    """Which of Jervis's worlds: offense-dominant when the balance exceeds 1, distinguishable
+    when distinguishability is at least 0.5.
+
+    >>> world_label([3.0, 0.5], [0.0, 1.0]).tolist()
+    ['offense-dominant, indistinguishable', 'defense-dominant, distinguishable']
+    """
+    offense = np.asarray(offense_defense_balance) > 1.0
+    distinct = np.asarray(distinguishability) >= 0.5
+    return np.char.add(
+        np.where(offense, "offense-dominant, ", "defense-dominant, "),
+        np.where(distinct, "distinguishable", "indistinguishable"),
+    )
+
+
 def four_worlds(
     offense_balance: float = 3.0,
     defense_balance: float = 0.5,
@@ -178,8 +193,7 @@ def four_worlds(
             greedy = from_offense_defense(beta, delta, stake, arms_cost, greed=greed)
             rows.append(
                 {
-                    "world": f"{offense}-dominant, "
-                    + ("distinguishable" if distinct else "indistinguishable"),
+                    "world": str(world_label(beta, delta)),
                     "offense_defense_balance": beta,
                     "distinguishability": delta,
                     "jervis": JERVIS_WORLDS[offense, distinct],

@@ -66,6 +66,17 @@ class Richardson:
         return self.m * self.n - self.a * self.b
 
 
+def reaction_rate(
+    reaction: ArrayLike, fatigue: ArrayLike, grievance: ArrayLike, own: ArrayLike, rival: ArrayLike
+) -> np.ndarray:
+    """One side's rate of change, ``a y - m x + g`` (the engine's Richardson policy uses it)."""
+    return (
+        np.asarray(reaction) * np.asarray(rival)
+        - np.asarray(fatigue) * np.asarray(own)
+        + np.asarray(grievance)
+    )
+
+
 def eigenvalues(model: Richardson) -> np.ndarray:
     """(..., 2) complex eigenvalues of K, the larger real part first."""
     half = model.trace / 2.0
