@@ -17,7 +17,7 @@ from rich.table import Table
 
 from secdilemma.cow import load_grh, load_nmc, parse_years
 from secdilemma.errors import InputError
-from secdilemma.formal import jervis, richardson
+from secdilemma.formal import games, jervis, richardson
 from secdilemma.formal.arms_races import TOO_LITTLE_DATA, fit_blocs, fit_grh_races, unstable_share
 
 PlotOption = Annotated[Path | None, typer.Option(help="Save a plot to this file (PNG, PDF, SVG).")]
@@ -268,6 +268,8 @@ def jervis_command(
                 game = jervis.from_offense_defense(
                     balance, distinguishability, stake, arms_cost, greed
                 )
+            solved = games.solve_security_game(game)
+            pure = [f"{'CD'[i]}{'CD'[j]}" for i in range(2) for j in range(2) if solved.pure[i, j]]
             result = {
                 "CC": float(game.cc),
                 "CD": float(game.cd),
@@ -275,6 +277,12 @@ def jervis_command(
                 "DD": float(game.dd),
                 "game": jervis.classify(game),
                 "threshold": float(jervis.cooperation_threshold(game)),
+                "pure_equilibria": pure,
+                "mixed_equilibrium": (
+                    {"p_cooperate_row": float(solved.p), "p_cooperate_column": float(solved.q)}
+                    if bool(solved.mixed)
+                    else None
+                ),
             }
         if plot is not None:
             _plot_game_map(plot, stake, arms_cost, greed)
@@ -299,7 +307,12 @@ def jervis_command(
         out.add_column("D", justify="right")
         out.add_row("C", f"{result['CC']:.3g}", f"{result['CD']:.3g}")
         out.add_row("D", f"{result['DC']:.3g}", f"{result['DD']:.3g}")
-        out.caption = f"cooperation threshold q* = {result['threshold']:.3g}"
+        mixed = result["mixed_equilibrium"]
+        out.caption = (
+            f"cooperation threshold q* = {result['threshold']:.3g}; pure equilibria: "
+            f"{', '.join(result['pure_equilibria']) or 'none'}"
+            + (f"; mixed: cooperate with p = {mixed['p_cooperate_row']:.3g}" if mixed else "")
+        )
     Console().print(out)
 
 
@@ -324,6 +337,222 @@ def _plot_game_map(path: Path, stake: float, arms_cost: float, greed: float) -> 
     _save(fig, path)
 
 
+def _print_rows(title: str, rows: dict) -> None:
+    table = Table(title=title)
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for key, value in rows.items():
+        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+        table.add_row(key.replace("_", " "), shown)
+    Console().print(table)
+
+
+def kydd_command(
+    cc: Annotated[float, typer.Option(help="Payoff of mutual cooperation.")] = 3.0,
+    cd: Annotated[float, typer.Option(help="Payoff of being exploited.")] = 0.0,
+    dd: Annotated[float, typer.Option(help="Payoff of mutual defection.")] = 1.0,
+    dc_trustworthy: Annotated[float, typer.Option(help="Exploiting, trustworthy type.")] = 2.0,
+    dc_untrustworthy: Annotated[float, typer.Option(help="Exploiting, untrustworthy type.")] = 4.0,
+    prior: Annotated[float, typer.Option(help="Prior that the other is trustworthy.")] = 0.7,
+    cost_trustworthy: Annotated[float, typer.Option(help="Signal cost, trustworthy type.")] = 0.5,
+    cost_untrustworthy: Annotated[
+        float, typer.Option(help="Signal cost, untrustworthy type.")
+    ] = 0.5,
+    moves: Annotated[
+        str, typer.Option(help="Observed moves of the other, e.g. CCDDD, for the trust path.")
+    ] = "",
+    p_trustworthy: Annotated[float, typer.Option(help="P(cooperate | trustworthy).")] = 0.95,
+    p_untrustworthy: Annotated[float, typer.Option(help="P(cooperate | untrustworthy).")] = 0.05,
+    as_json: JsonOption = False,
+    plot: PlotOption = None,
+) -> None:
+    """Kydd's trust game: the minimum trust for cooperation, reassurance by costly signals,
+    and the spiral of trust after observed moves."""
+    from secdilemma.formal import kydd
+
+    try:
+        if set(moves.upper()) - {"C", "D"}:
+            raise InputError("--moves", "--moves", moves, "use only C and D")
+        try:
+            game = kydd.TrustGame(cc, cd, dd, dc_trustworthy, dc_untrustworthy)
+        except ValueError as err:
+            raise InputError(
+                "kydd", "payoffs", (cc, cd, dd, dc_trustworthy, dc_untrustworthy), str(err)
+            ) from None
+        if not 0 <= prior <= 1:
+            raise InputError("--prior", "--prior", prior, "must lie in [0, 1]")
+        v_t, v_u = kydd.value_of_trust(game, prior)
+        path = kydd.trust_path(
+            prior, [m == "C" for m in moves.upper()], p_trustworthy, p_untrustworthy
+        )
+        threshold = float(kydd.minimum_trust(game))
+        result = {
+            "minimum_trust": threshold,
+            "cooperation_sustained": bool(kydd.cooperation_sustained(game, prior)),
+            "value_of_trust_trustworthy": float(v_t),
+            "value_of_trust_untrustworthy": float(v_u),
+            "signalling": kydd.signalling_equilibrium(
+                game, prior, cost_trustworthy, cost_untrustworthy
+            ),
+            "flat_cost_signalling": kydd.signalling_equilibrium(
+                game, prior, cost_trustworthy, cost_trustworthy
+            ),
+            "trust_path": [float(x) for x in path],
+            "cooperation_after_moves": bool(path[-1] >= threshold),
+        }
+        if plot is not None:
+            plt = _figure()
+            fig, ax = plt.subplots(figsize=(5, 3.5))
+            ax.plot(range(len(path)), path, marker="o", label="trust")
+            ax.axhline(threshold, ls=":", c="grey", label="minimum trust q*")
+            ax.set_xticks(range(len(path)), ["prior", *moves.upper()])
+            ax.set_ylim(0, 1)
+            ax.set_ylabel("P(other is trustworthy)")
+            ax.legend()
+            _save(fig, plot)
+    except InputError as err:
+        _fail(err)
+    if as_json:
+        _emit(result)
+        return
+    _print_rows("Kydd's trust game", {k: v for k, v in result.items() if k != "trust_path"})
+    if moves:
+        typer.echo("trust path: " + " -> ".join(f"{x:.3f}" for x in result["trust_path"]))
+
+
+def fearon_command(
+    p: Annotated[float, typer.Option(help="A's probability of winning a war.")] = 0.5,
+    cost_a: Annotated[float, typer.Option(help="A's cost of war (share of the good).")] = 0.1,
+    cost_b: Annotated[float, typer.Option(help="B's cost of war.")] = 0.1,
+    risk_attitude: Annotated[
+        float, typer.Option(help="r in u(x) = x^r: < 1 risk-averse, 1 neutral, > 1 acceptant.")
+    ] = 1.0,
+    p_next: Annotated[
+        float | None, typer.Option(help="A's win probability after a power shift (B declines).")
+    ] = None,
+    discount: Annotated[float, typer.Option(help="Discount factor per period, in (0, 1).")] = 0.9,
+    as_json: JsonOption = False,
+    plot: PlotOption = None,
+) -> None:
+    """Fearon's bargaining range, and the commitment problem behind preventive war."""
+    from secdilemma.formal import fearon
+
+    try:
+        try:
+            low, high = fearon.bargaining_range(p, cost_a, cost_b, risk_attitude)
+            result = {"range_low": float(low), "range_high": float(high)}
+            if p_next is not None:
+                result.update(
+                    {
+                        "p_next": p_next,
+                        "discount": discount,
+                        "war_value_now": float(fearon.declining_war_value(p, discount, cost_b)),
+                        "peace_value_now": float(
+                            fearon.declining_peace_value(p_next, discount, cost_b)
+                        ),
+                        "preventive_war": bool(fearon.preventive_war(p, p_next, discount, cost_b)),
+                    }
+                )
+        except ValueError as err:
+            raise InputError("fearon", "parameters", None, str(err)) from None
+        if plot is not None:
+            plt = _figure()
+            fig, ax = plt.subplots(figsize=(5, 3.5))
+            ps = np.linspace(0.0, 1.0, 201)
+            for r, style in ((risk_attitude, "-"), (1.0, ":")):
+                lo, hi = fearon.bargaining_range(ps, cost_a, cost_b, r)
+                ax.fill_between(ps, lo, hi, alpha=0.3 if style == "-" else 0.1, label=f"r = {r:g}")
+            ax.plot(ps, ps, c="grey", lw=0.8)
+            ax.set_xlabel("p (A's chance of winning)")
+            ax.set_ylabel("A's share x both prefer to war")
+            ax.legend()
+            _save(fig, plot)
+    except InputError as err:
+        _fail(err)
+    if as_json:
+        _emit(result)
+        return
+    _print_rows("Fearon's bargaining model", result)
+
+
+def tournament_command(
+    balance: Annotated[
+        float, typer.Option(help="Offense-defense balance of the stage game.")
+    ] = 3.0,
+    distinguishability: Annotated[float, typer.Option(help="In [0, 1].")] = 0.0,
+    primitives: Annotated[
+        str | None,
+        typer.Option(help="Stage game from Jervis's primitives instead (see `jervis`)."),
+    ] = None,
+    turns: Annotated[int, typer.Option(help="Turns per match.", min=1)] = 200,
+    repetitions: Annotated[int, typer.Option(help="Repetitions of each match.", min=1)] = 10,
+    noise: Annotated[float, typer.Option(help="Chance each move is flipped.", min=0, max=1)] = 0.0,
+    seed: Annotated[int, typer.Option(help="Root seed.", min=0)] = 0,
+    as_json: JsonOption = False,
+    plot: PlotOption = None,
+) -> None:
+    """A round-robin tournament of the iterated security game (Axelrod 1984)."""
+    from secdilemma.formal import iterated
+
+    try:
+        if primitives is not None:
+            game = jervis.SecurityGame.from_primitives(*_numbers(primitives, 4, "--primitives"))
+        elif balance <= 0 or not 0 <= distinguishability <= 1:
+            raise InputError(
+                "tournament",
+                "--balance/--distinguishability",
+                (balance, distinguishability),
+                "need balance > 0 and distinguishability in [0, 1]",
+            )
+        else:
+            game = jervis.from_offense_defense(balance, distinguishability)
+        result = iterated.tournament(
+            iterated.axelrod_strategies(), game, turns, repetitions, noise, seed
+        )
+        summary = result.summary
+        data = {
+            "game": jervis.classify(game),
+            "R_S_T_P": list(game.as_rstp()),
+            "turns": turns,
+            "repetitions": repetitions,
+            "noise": noise,
+            "seed": seed,
+            "ranking": summary.drop(columns=["rank"]).to_dict("records"),
+        }
+        if plot is not None:
+            plt = _figure()
+            fig, ax = plt.subplots(figsize=(6, 4))
+            order = result.ranking
+            scores = result.normalised_scores[order]
+            median = np.median(scores, axis=1)
+            spread = np.abs(np.percentile(scores, [0, 100], axis=1) - median)
+            ax.barh(range(len(order)), median, xerr=spread, color="C0", alpha=0.7)
+            ax.set_yticks(range(len(order)), [result.names[i] for i in order])
+            ax.invert_yaxis()
+            ax.set_xlabel("payoff per turn and opponent")
+            ax.set_title(f"{data['game']}, noise {noise:g}")
+            _save(fig, plot)
+    except InputError as err:
+        _fail(err)
+    if as_json:
+        _emit(data)
+        return
+    table = Table(title=f"tournament: {data['game']} {tuple(round(v, 3) for v in data['R_S_T_P'])}")
+    for col in ("rank", "strategy", "median score", "cooperation"):
+        table.add_column(col, justify="right" if col != "strategy" else "left")
+    for rank, row in enumerate(data["ranking"]):
+        table.add_row(
+            str(rank + 1),
+            row["name"],
+            f"{row['median_score']:.3f}",
+            f"{row['cooperation_rating']:.2f}",
+        )
+    Console().print(table)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("tournament")(tournament_command)
     app.command("richardson")(richardson_command)
     app.command("jervis")(jervis_command)
+    app.command("kydd")(kydd_command)
+    app.command("fearon")(fearon_command)

@@ -14,7 +14,8 @@ import enum
 import numpy as np
 from scipy import special
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: spreads counters apart
+_GOLDEN = GOLDEN
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 
@@ -38,12 +39,16 @@ class Stream(enum.IntEnum):
     ALLY = 15
 
 
-def _mix(z: np.ndarray) -> np.ndarray:
+def mix(z: np.ndarray) -> np.ndarray:
+    """The SplitMix64 finaliser: a bijective mixer of uint64 values."""
     z = z ^ (z >> np.uint64(30))
     z = z * _M1
     z = z ^ (z >> np.uint64(27))
     z = z * _M2
     return z ^ (z >> np.uint64(31))
+
+
+_mix = mix
 
 
 def _salt(tag: int, step: int) -> np.uint64:
@@ -68,6 +73,16 @@ class Streams:
         self.seed = seed
         self.replicates = replicates
         self.keys = replicate_keys(seed, replicates)
+
+    @classmethod
+    def from_keys(cls, keys: np.ndarray) -> Streams:
+        """Streams for rows keyed by given ``(n, 2)`` uint64 keys (e.g. one per match of a
+        tournament) rather than by replicate index."""
+        streams = cls.__new__(cls)
+        streams.seed = None
+        streams.replicates = range(len(keys))
+        streams.keys = np.asarray(keys, dtype=np.uint64)
+        return streams
 
     @property
     def size(self) -> int:
