@@ -14,11 +14,12 @@ from rich.table import Table
 
 from secdilemma import cli_formal
 from secdilemma.actions import load_catalog
+from secdilemma.compare import READINGS, compare
 from secdilemma.engine import run_ensemble
 from secdilemma.errors import InputError
-from secdilemma.results import default_out_dir, write_results
+from secdilemma.results import default_out_dir, write_comparison, write_results
 from secdilemma.scenario import LENSES, bundled_names, load_scenario, read_raw, resolve_path
-from secdilemma.summary import summarize
+from secdilemma.summary import json_safe, summarize
 
 app = typer.Typer(
     add_completion=False,
@@ -130,6 +131,100 @@ def _show_summary(summary: dict, ids: list[str]) -> None:
     for key, value in summary["perceived_threat"].items():
         views.add_row(key, f"{summary['belief_greedy'][key]:.3f}", f"{value:.3f}")
     out.print(views)
+
+
+@app.command("compare")
+def compare_command(
+    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a YAML path.")],
+    replicates: Annotated[int | None, typer.Option(help="Replicates in each ensemble.")] = None,
+    steps: Annotated[int | None, typer.Option(help="Steps per replicate.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Root seed.")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a scenario value: dotted.path=value (repeatable)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: runs/...).")] = None,
+    chunk_size: Annotated[
+        int | None, typer.Option(help="Replicates per block (results do not depend on it).")
+    ] = None,
+    trajectories: Annotated[bool, typer.Option(help="Write per-step trajectories.parquet.")] = True,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the three summaries as one JSON object.")
+    ] = False,
+) -> None:
+    """Run a scenario under each reading (structural, interpretive, Bayesian) and compare."""
+    overrides = list(set_ or [])
+    for name, value in (("replicates", replicates), ("steps", steps), ("seed", seed)):
+        if value is not None:
+            overrides.append(f"{name}={value}")
+    try:
+        spec = load_scenario(scenario, overrides)
+        target = out or default_out_dir(f"{spec.name}-compare", spec.seed)
+        if target.exists() and any(target.iterdir()):
+            raise InputError("--out", "<directory>", str(target), "exists and is not empty")
+        blocks = -(-spec.replicates // (chunk_size or spec.replicates))
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} steps"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=as_json or not sys.stderr.isatty(),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(spec.name, total=3 * spec.steps * blocks)
+
+            def progress(reading: str):
+                bar.update(task, description=f"{spec.name}: {reading}")
+                return lambda n: bar.advance(task, n)
+
+            comparison = compare(scenario, overrides, chunk_size, trajectories, progress)
+        written = write_comparison(comparison, target, overrides)
+    except InputError as err:
+        _fail(err)
+    result = comparison.as_dict()
+    if as_json:
+        typer.echo(json.dumps(json_safe(result["readings"]), indent=2))
+        return
+    _show_comparison(result)
+    console.print(f"results: {written}")
+
+
+def _show_comparison(result: dict) -> None:
+    out = Console()
+    sides = result["side_by_side"]
+    table = Table(title=f"{result['scenario']}: the three readings")
+    table.add_column("measure")
+    for reading in READINGS:
+        table.add_column(reading, justify="right")
+
+    def fmt(value) -> str:
+        return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    for key in ("p_war", "first_war_step_mean", "p_spiral", "p_tragic_spiral", "p_accidental_war"):
+        table.add_row(key, *(fmt(sides[key][r]) for r in READINGS))
+    states = sides["security_change"]["structural"] or {}
+    for sid in states:
+        table.add_row(
+            f"first war by {sid}", *(fmt(sides["first_war_initiator"][r][sid]) for r in READINGS)
+        )
+    for sid in states:
+        table.add_row(
+            f"security change {sid}", *(fmt(sides["security_change"][r][sid]) for r in READINGS)
+        )
+    for n, fact in enumerate(sides["record"]["structural"] or []):
+        table.add_row(
+            f"record: {fact['description']}",
+            *(fmt(sides["record"][r][n]["share"]) for r in READINGS),
+        )
+    out.print(table)
+    turning = Table(title="parameters on which the readings' conclusions turn (effect on war)")
+    turning.add_column("parameter")
+    for reading in READINGS:
+        turning.add_column(reading, justify="right")
+    for row in result["turning_parameters"]:
+        turning.add_row(row["parameter"], *(fmt(row["effect_on_war"][r]) for r in READINGS))
+    out.print(turning)
 
 
 @app.command()

@@ -152,3 +152,40 @@ def parse_years(text: str, source: str = "--years") -> range:
     if len(parts) > 2 or last < first:
         raise InputError(source, "years", text, "expected YEAR or FIRST-LAST, FIRST <= LAST")
     return range(first, last + 1)
+
+
+@lru_cache(maxsize=4)
+def _alliances_cached(path: str) -> pd.DataFrame:
+    frame = _read_csv(Path(path))
+    needed = ["ccode1", "ccode2", "dyad_st_year", "dyad_end_year", "defense", "entente"]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise InputError(path, "<header>", missing, "missing COW alliance columns")
+    return frame
+
+
+def load_alliances(path: str | Path | None = None) -> pd.DataFrame:
+    """COW Formal Alliances v4.1, one row per dyad (an empty end year: still in force in 2012)."""
+    return _alliances_cached(str(path or bundled("alliance_v4.1_by_dyad.csv"))).copy()
+
+
+ALLIANCE_DATA_END = 2012
+
+
+def allied_in(
+    alliances: pd.DataFrame, first: Sequence[int], second: Sequence[int], year: int, kind: str
+) -> bool:
+    """Whether every state of ``first`` has an alliance of ``kind`` (``defense`` or ``any``)
+    in force with every state of ``second`` in ``year`` (capped at the data's last year)."""
+    year = min(year, ALLIANCE_DATA_END)
+    ends = alliances["dyad_end_year"].fillna(np.inf)
+    live = (alliances["dyad_st_year"] <= year) & (ends >= year)
+    if kind == "defense":
+        live &= alliances["defense"] == 1
+    pairs = set(zip(alliances.loc[live, "ccode1"], alliances.loc[live, "ccode2"], strict=True))
+    return all((a, b) in pairs or (b, a) in pairs for a in first for b in second)
+
+
+def state_codes(nmc: pd.DataFrame, states: Iterable[str | int], source: str) -> list[int]:
+    """Public alias: COW codes for abbreviations or codes."""
+    return _state_codes(nmc, states, source)

@@ -73,6 +73,7 @@ class Outcomes:
     wars_joined: np.ndarray
     accidental_war: np.ndarray  # (R,) bool: an inadvertent war between two security seekers
     aggressor: np.ndarray  # (R, N) bool: the state waged a war of aggression
+    aggression_step: np.ndarray  # (R, N, N) first step i waged a war of aggression on j, -1
     nuclear_use: np.ndarray  # (R,) bool: a nuclear attack or a nuclear retaliation
     incidents: np.ndarray  # (R,) military incidents (per pair)
     violations: np.ndarray  # (R,) agreement violations (per violator and partner)
@@ -139,6 +140,8 @@ class Recorder:
         }
         self.accidental_war = np.zeros(R, dtype=bool)
         self.aggressor = np.zeros((R, N), dtype=bool)
+        self.aggression_step = np.full((R, N, N), -1, dtype=np.int32)
+        self.t = 0
         self.nuclear_use = np.zeros(R, dtype=bool)
         self.counts = {
             name: np.zeros(R, dtype=np.int64)
@@ -258,6 +261,9 @@ class Recorder:
         between_seekers = seekers[:, :, None] & seekers[:, None, :]
         self.accidental_war |= (outbreak.inadvertent & between_seekers).any(axis=(1, 2))
         self.aggressor |= outbreak.deliberate.any(axis=2)
+        fresh = outbreak.deliberate & (self.aggression_step < 0)
+        self.aggression_step = np.where(fresh, self.t, self.aggression_step)
+        self.t += 1
         self.nuclear_use |= (nuclear | wars.retaliation).any(axis=(1, 2))
         self.counts["incidents"] += np.triu(crisis.incident, k=1).sum(axis=(1, 2))
         self.counts["violations"] += verification.violated.sum(axis=(1, 2))
@@ -303,6 +309,7 @@ class Recorder:
             wars_joined=self.by_cause["joined"],
             accidental_war=self.accidental_war,
             aggressor=self.aggressor,
+            aggression_step=self.aggression_step,
             nuclear_use=self.nuclear_use,
             **self.counts,
             alliance_end=w.alliance.copy(),

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from secdilemma import __version__
 from secdilemma.engine import Ensemble
 from secdilemma.errors import InputError
-from secdilemma.summary import events_table, runs_table, summarize, trajectories_table
+from secdilemma.summary import events_table, json_safe, runs_table, summarize, trajectories_table
 
 
 def git_hash() -> str | None:
@@ -61,29 +61,62 @@ def _write_json(path: Path, payload: dict[str, Any]) -> None:
     path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")
 
 
-def write_results(
-    ens: Ensemble, out: Path, overrides: list[str], summary: dict[str, Any] | None = None
-) -> Path:
-    out = Path(out)
+def _staging(out: Path) -> Path:
     if out.exists() and any(out.iterdir()):
         raise InputError("--out", "<directory>", str(out), "exists and is not empty")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
+    return staging
+
+
+def _publish(staging: Path, out: Path) -> None:
+    if out.exists():
+        out.rmdir()
+    staging.rename(out)
+
+
+def write_results(
+    ens: Ensemble, out: Path, overrides: list[str], summary: dict[str, Any] | None = None
+) -> Path:
+    """Write one ensemble's tables, summary and manifest; the directory appears complete or
+    not at all."""
+    out = Path(out)
+    staging = _staging(out)
     try:
-        for name, table in (
-            ("runs", runs_table(ens)),
-            ("trajectories", trajectories_table(ens)),
-            ("events", events_table(ens)),
-        ):
-            pq.write_table(
-                pa.Table.from_pandas(table, preserve_index=False), staging / f"{name}.parquet"
-            )
-        _write_json(staging / "summary.json", summary or summarize(ens))
-        _write_json(staging / "manifest.json", manifest(ens, overrides))
-        if out.exists():
-            out.rmdir()
-        staging.rename(out)
+        _write_run(ens, staging, overrides, summary)
+        _publish(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
+
+
+def _write_run(
+    ens: Ensemble, directory: Path, overrides: list[str], summary: dict[str, Any] | None
+) -> None:
+    for name, table in (
+        ("runs", runs_table(ens)),
+        ("trajectories", trajectories_table(ens)),
+        ("events", events_table(ens)),
+    ):
+        pq.write_table(
+            pa.Table.from_pandas(table, preserve_index=False), directory / f"{name}.parquet"
+        )
+    _write_json(directory / "summary.json", summary or summarize(ens))
+    _write_json(directory / "manifest.json", manifest(ens, overrides))
+
+
+def write_comparison(comparison, out: Path, overrides: list[str]) -> Path:
+    """A compare directory: one complete run directory per reading and ``compare.json``."""
+    out = Path(out)
+    staging = _staging(out)
+    try:
+        for reading, ens in comparison.ensembles.items():
+            (staging / reading).mkdir()
+            _write_run(ens, staging / reading, overrides, comparison.summaries[reading])
+        _write_json(staging / "compare.json", json_safe(comparison.as_dict()))
+        _publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from secdilemma.actions import Catalog, Domain, load_catalog
+from secdilemma.calibration import calibrate
 from secdilemma.distributions import (
     GrowthRate,
     NonNegative,
@@ -126,6 +127,16 @@ class Event(_Strict):
         return range(self.step, end + 1, self.every)
 
 
+class RecordEvent(_Strict):
+    """A fact of the historical record the ensemble can reproduce or not: ``actor`` starts a
+    war of aggression against ``target`` by ``by_step`` (inclusive)."""
+
+    description: str
+    actor: str
+    target: str
+    by_step: int = Field(ge=0)
+
+
 class WorldChange(_Strict):
     """A change to the world's conditions from ``step`` on (new technology, doctrine, sensors).
     Each given value replaces the current one and may be a distribution."""
@@ -231,6 +242,8 @@ class Scenario(_Strict):
     world_changes: list[WorldChange] = Field(default_factory=list)
     parameters: Parameters = Field(default_factory=Parameters)
     catalog: str | None = None
+    calibration: dict[str, Any] | None = None  # checked and applied by calibration.calibrate
+    record: list[RecordEvent] = Field(default_factory=list)
 
     def action_catalog(self) -> Catalog:
         """The bundled catalogue with this scenario's extra actions, if any."""
@@ -299,6 +312,18 @@ def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[
                         f"not one of the pair {list(rel.between)}",
                     )
                 )
+    for n, fact in enumerate(scenario.record):
+        known(f"record[{n}].actor", fact.actor)
+        known(f"record[{n}].target", fact.target)
+        if fact.by_step >= scenario.steps:
+            problems.append(
+                InputError(
+                    source,
+                    f"record[{n}].by_step",
+                    fact.by_step,
+                    f"after the last step ({scenario.steps - 1})",
+                )
+            )
     for n, change in enumerate(scenario.world_changes):
         if change.step >= scenario.steps:
             problems.append(
@@ -376,6 +401,7 @@ def parse_scenario(raw: Any, source: str, catalog: Catalog | None = None) -> Sce
         raise ScenarioError(
             [InputError(source, "<root>", raw, "a scenario must be a mapping of keys")]
         )
+    raw = calibrate(raw, source)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
@@ -487,7 +513,7 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str], source: str) -> d
     return out
 
 
-_LISTS = {"states", "relations", "beliefs", "events", "world_changes", "sources"}
+_LISTS = {"states", "relations", "beliefs", "events", "world_changes", "sources", "record"}
 
 
 def _list_index(items: list[Any], key: str) -> int | None:

@@ -21,12 +21,24 @@ def _ratio(numerator: float, denominator: float) -> float:
     return float(numerator / denominator) if denominator > 0 else math.nan
 
 
-def _clean(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """Non-finite floats as None (JSON null), NumPy scalars as Python ones, recursively."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        return json_safe(value.item())
     return value
+
+
+def _reproduced(o, ids: list[str], fact) -> np.ndarray:
+    """(R,) bool: the replicate has ``fact.actor`` start a war of aggression on ``fact.target``
+    by ``fact.by_step``."""
+    step = o.aggression_step[:, ids.index(fact.actor), ids.index(fact.target)]
+    return (step >= 0) & (step <= fact.by_step)
 
 
 def summarize(ens: Ensemble) -> dict[str, Any]:
@@ -104,6 +116,13 @@ def summarize(ens: Ensemble) -> dict[str, Any]:
         "verification_false_alarm_rate": _ratio(
             o.verification_false_alarms.sum(), o.verified_steps.sum()
         ),
+        "record": [
+            {
+                "description": fact.description,
+                "share": _mean(_reproduced(o, ids, fact)),
+            }
+            for fact in ens.scenario.record
+        ],
         "alliance_end": {pair_key[i, j]: _mean(o.alliance_end[:, i, j]) for i, j in pairs},
         "agreement_end": {pair_key[i, j]: _mean(o.agreement_end[:, i, j]) for i, j in pairs},
         "trust_end": {f"{ids[i]}->{ids[j]}": _mean(o.trust_end[:, i, j]) for i, j in directed},
@@ -113,7 +132,7 @@ def summarize(ens: Ensemble) -> dict[str, Any]:
             if per_replicate[:, k].any()
         },
     }
-    return _clean(summary)
+    return json_safe(summary)
 
 
 def runs_table(ens: Ensemble) -> pd.DataFrame:
