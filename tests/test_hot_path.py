@@ -38,6 +38,7 @@ ALLOWED = {
         "enumerate(\n            (\n                w.threat",
         "self.by_cause.items()",
         '("deliberate"',
+        "enumerate(self.facts)",
         '(\n                "incidents"',
     },
     # the four capability deltas of one act

@@ -71,6 +71,10 @@ def apply_actions(w: WorldState, choice: Choice, cat: Catalog, p: Parameters) ->
     w.prospect = _toggle(w.prospect, sym[..., _REL["prospect"]]) & ~w.alliance
     w.monitoring = np.clip(w.monitoring + sym[..., _REL["monitoring"]], 0.0, 1.0)
     w.dependence = np.clip(w.dependence + rel[..., _REL["dependence"]], 0.0, 1.0)
+    # A lever pulled is spent: the buyer loses that share of its dependence (it finds other
+    # suppliers), so a cut-off cannot be repeated for ever.
+    pulled = (aim * cat.leverage[a][:, :, None]).transpose(0, 2, 1)  # [buyer, supplier]
+    w.dependence = w.dependence * (1.0 - pulled)
 
     # An open build past a cap breaks the agreement (a covert violation does not, until found).
     overt_build = (cat.raises_forces[a] & ~cat.covert[a])[:, :, None]

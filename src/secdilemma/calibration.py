@@ -18,7 +18,8 @@ a year. Then, from the National Material Capabilities of that year (``secdilemma
   the year (an industrial-output proxy available for every state-year), clipped to ±10%;
 * alliances: a pair is allied if every COW state of one has an alliance of the chosen kind in
   force with every COW state of the other that year (COW alliance data end in 2012; later years
-  use 2012).
+  use 2012). A scenario may set aside named COW alliances (``exclude_alliances``, by
+  ``version4id``), stating why on its page.
 
 A scenario state built from several COW states (the Baltic states) sums their components.
 docs/scenarios.md documents the block; each scenario's page states its assumptions.
@@ -54,6 +55,8 @@ class Calibration(BaseModel):
     growth: bool = False
     growth_years: int = Field(default=10, ge=1, le=50)
     alliances: Literal["defense", "any", "none"] = "defense"
+    # COW alliances (by version4id) a scenario sets aside, each with a reason on its page.
+    exclude_alliances: list[int] = Field(default_factory=list)
 
 
 def _shares(nmc: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -162,6 +165,7 @@ def calibrate(raw: dict[str, Any], source: str) -> dict[str, Any]:
 def _calibrate_alliances(out: dict[str, Any], calibration: Calibration, source: str) -> None:
     nmc = load_nmc()
     alliances = load_alliances()
+    alliances = alliances[~alliances["version4id"].isin(calibration.exclude_alliances)]
     codes = {sid: state_codes(nmc, m, source) for sid, m in calibration.states.items()}
     relations = out.setdefault("relations", [])
     by_pair = {}

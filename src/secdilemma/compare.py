@@ -73,6 +73,7 @@ def side_by_side(summaries: dict[str, dict[str, Any]]) -> dict[str, dict[str, An
     """The measures the readings are compared on, one entry per measure, keyed by reading."""
     keys = [
         "p_war",
+        "p_war_unscheduled",
         "first_war_step_mean",
         "p_spiral",
         "p_tragic_spiral",
@@ -101,15 +102,28 @@ def turning_parameters(ensembles: dict[str, Ensemble], top: int = 5) -> list[dic
     rows = []
     for name in varying:
         row: dict[str, Any] = {"parameter": name}
-        for outcome in ("war", "spiral"):
+        spreads = []
+        for outcome, label in _outcomes(first):
             effects = {
-                reading: _effect(ens.drawn[name], getattr(ens.outcomes, outcome).astype(float))
+                reading: _effect(ens.drawn[name], outcome(ens.outcomes).astype(float))
                 for reading, ens in ensembles.items()
             }
-            row[f"effect_on_{outcome}"] = effects
+            row[f"effect_on_{label}"] = effects
             finite = [e for e in effects.values() if np.isfinite(e)]
-            row[f"{outcome}_spread"] = float(np.ptp(finite)) if finite else 0.0
-        row["spread"] = max(row["war_spread"], row["spiral_spread"])
+            spreads.append(float(np.ptp(finite)) if finite else 0.0)
+            # A parameter matters where it moves an outcome, under some reading.
+            row[f"size_{label}"] = max((abs(e) for e in finite), default=0.0)
+        row["spread"] = max(spreads)
+        row["size"] = max(v for k, v in row.items() if k.startswith("size_"))
         rows.append(row)
-    rows.sort(key=lambda r: -r["spread"])
+    rows.sort(key=lambda r: -(r["size"] + r["spread"]))
     return rows[:top]
+
+
+def _outcomes(ens: Ensemble):
+    """The outcomes a parameter's effect is measured on: war (unscheduled), spiral, and each
+    fact of the historical record."""
+    yield (lambda o: o.unscheduled_war), "war"
+    yield (lambda o: o.spiral), "spiral"
+    for f, fact in enumerate(ens.scenario.record):
+        yield (lambda o, f=f: o.record_reproduced[:, f]), f"record: {fact.description}"

@@ -104,7 +104,11 @@ def simulate(
 
     bal = military_balance(w, p)
     security = actual_security(bal)
-    recorder = Recorder(w, security, 1 - vulnerability(w, bal).V, scenario.steps, p, trajectories)
+    index = {sid: n for n, sid in enumerate(scenario.ids)}
+    facts = [(index[f.actor], index[f.target], f.from_step, f.by_step) for f in scenario.record]
+    recorder = Recorder(
+        w, security, 1 - vulnerability(w, bal).V, scenario.steps, p, trajectories, facts
+    )
     for t in range(scenario.steps):
         if t in changes:
             for name, values in changes[t]:
@@ -135,7 +139,7 @@ def simulate(
         recorder.record(
             t, w, choice, wars, applied.armed, security, perceived, cat, reading, revealed
         )
-        recorder.record_statecraft(outbreak, wars, nuclear, crisis, verification)
+        recorder.record_statecraft(outbreak, wars, nuclear, crisis, verification, choice.scheduled)
         if progress is not None:
             progress(1)
     return drawn, recorder.finish(w, security)

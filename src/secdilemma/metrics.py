@@ -74,6 +74,8 @@ class Outcomes:
     accidental_war: np.ndarray  # (R,) bool: an inadvertent war between two security seekers
     aggressor: np.ndarray  # (R, N) bool: the state waged a war of aggression
     aggression_step: np.ndarray  # (R, N, N) first step i waged a war of aggression on j, -1
+    record_reproduced: np.ndarray  # (R, F) the scenario's record facts, reproduced or not
+    unscheduled_war: np.ndarray  # (R,) bool: a war not opened by a scheduled event
     nuclear_use: np.ndarray  # (R,) bool: a nuclear attack or a nuclear retaliation
     incidents: np.ndarray  # (R,) military incidents (per pair)
     violations: np.ndarray  # (R,) agreement violations (per violator and partner)
@@ -108,8 +110,12 @@ class Recorder:
         steps: int,
         p: Parameters,
         trajectories: bool,
+        facts: list[tuple[int, int, int, int]] = (),
     ) -> None:
         R, N = w.shape
+        self.facts = list(facts)  # (actor, target, from_step, by_step)
+        self.record_reproduced = np.zeros((R, len(self.facts)), dtype=bool)
+        self.unscheduled_war = np.zeros(R, dtype=bool)
         self.p = p
         self.alpha = 2.0 / (p.spiral_window + 1.0)
         self.security_start = security.copy()
@@ -254,13 +260,19 @@ class Recorder:
         nuclear: np.ndarray,
         crisis: Crisis,
         verification: Verification,
+        scheduled: np.ndarray,
     ) -> None:
+        scripted = outbreak.deliberate & scheduled[:, :, None]
+        self.unscheduled_war |= ((outbreak.started & ~scripted) | nuclear).any(axis=(1, 2))
         for cause, counter in self.by_cause.items():
             counter += getattr(outbreak, cause).sum(axis=(1, 2))
         seekers = self.greed <= self.p.seeker_greed
         between_seekers = seekers[:, :, None] & seekers[:, None, :]
         self.accidental_war |= (outbreak.inadvertent & between_seekers).any(axis=(1, 2))
         self.aggressor |= outbreak.deliberate.any(axis=2)
+        for f, (actor, target, first, last) in enumerate(self.facts):
+            if first <= self.t <= last:
+                self.record_reproduced[:, f] |= outbreak.deliberate[:, actor, target]
         fresh = outbreak.deliberate & (self.aggression_step < 0)
         self.aggression_step = np.where(fresh, self.t, self.aggression_step)
         self.t += 1
@@ -310,6 +322,8 @@ class Recorder:
             accidental_war=self.accidental_war,
             aggressor=self.aggressor,
             aggression_step=self.aggression_step,
+            record_reproduced=self.record_reproduced,
+            unscheduled_war=self.unscheduled_war,
             nuclear_use=self.nuclear_use,
             **self.counts,
             alliance_end=w.alliance.copy(),

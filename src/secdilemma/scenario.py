@@ -69,6 +69,7 @@ class StateSpec(_Strict):
     sensitivity: dict[Domain, float] = Field(default_factory=dict)
     policy: Policy = "expected_utility"
     actions: list[str] | None = None
+    exclude_actions: list[str] = Field(default_factory=list)
 
     @field_validator("sensitivity")
     @classmethod
@@ -101,12 +102,19 @@ class Relation(_Strict):
 
 class Belief(_Strict):
     """What ``of`` thinks of ``about``: its prior that ``about`` is greedy, and optionally its
-    charity toward ``about`` (otherwise its general charity)."""
+    charity toward ``about`` (otherwise its general charity). Either side may be a list of
+    states: the entry then applies to every pair of distinct states from the two lists (each
+    drawing its own value where it is a distribution)."""
 
-    of: str
-    about: str
+    of: str | list[str]
+    about: str | list[str]
     greedy: Probability | None = None
     charity: Probability | None = None
+
+    def pairs(self) -> list[tuple[str, str]]:
+        first = [self.of] if isinstance(self.of, str) else self.of
+        second = [self.about] if isinstance(self.about, str) else self.about
+        return [(a, b) for a in first for b in second if a != b]
 
 
 class Event(_Strict):
@@ -129,11 +137,12 @@ class Event(_Strict):
 
 class RecordEvent(_Strict):
     """A fact of the historical record the ensemble can reproduce or not: ``actor`` starts a
-    war of aggression against ``target`` by ``by_step`` (inclusive)."""
+    war of aggression against ``target`` between ``from_step`` and ``by_step`` (inclusive)."""
 
     description: str
     actor: str
     target: str
+    from_step: int = Field(default=0, ge=0)
     by_step: int = Field(ge=0)
 
 
@@ -200,6 +209,7 @@ class Parameters(_Strict):
     charity_learning: float = Field(default=0.05, ge=0, le=1)
     accommodation_shift: float = Field(default=0.2, ge=0, le=1)
     security_tolerance: float = Field(default=0.02, ge=0)
+    capability_cap: float = Field(default=3.0, gt=0)
     # crises and inadvertent war
     alarm_threshold: float = Field(default=0.5, ge=0)
     escalation_rate: float = Field(default=1.0, ge=0)
@@ -315,6 +325,10 @@ def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[
     for n, fact in enumerate(scenario.record):
         known(f"record[{n}].actor", fact.actor)
         known(f"record[{n}].target", fact.target)
+        if fact.from_step > fact.by_step:
+            problems.append(
+                InputError(source, f"record[{n}].from_step", fact.from_step, "after by_step")
+            )
         if fact.by_step >= scenario.steps:
             problems.append(
                 InputError(
@@ -335,18 +349,27 @@ def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[
                 )
             )
     for n, belief in enumerate(scenario.beliefs):
-        known(f"beliefs[{n}].of", belief.of)
-        known(f"beliefs[{n}].about", belief.about)
-        if belief.of == belief.about:
+        for side in ("of", "about"):
+            names = getattr(belief, side)
+            for m, name in enumerate([names] if isinstance(names, str) else names):
+                known(f"beliefs[{n}].{side}" + ("" if isinstance(names, str) else f"[{m}]"), name)
+        if not belief.pairs():
             problems.append(
-                InputError(source, f"beliefs[{n}].about", belief.about, "a belief about oneself")
+                InputError(
+                    source, f"beliefs[{n}].about", belief.about, "only beliefs about oneself"
+                )
             )
     for n, state in enumerate(scenario.states):
-        for m, action in enumerate(state.actions or []):
-            if action not in catalog:
-                problems.append(
-                    InputError(source, f"states[{n}].actions[{m}]", action, "unknown action id")
-                )
+        for key in ("actions", "exclude_actions"):
+            for m, action in enumerate(getattr(state, key) or []):
+                if action not in catalog:
+                    problems.append(
+                        InputError(source, f"states[{n}].{key}[{m}]", action, "unknown action id")
+                    )
+                elif key == "exclude_actions" and action == "wait":
+                    problems.append(
+                        InputError(source, f"states[{n}].{key}[{m}]", action, "wait stays")
+                    )
     for n, event in enumerate(scenario.events):
         known(f"events[{n}].actor", event.actor)
         if event.step >= scenario.steps:

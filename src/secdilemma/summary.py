@@ -34,13 +34,6 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def _reproduced(o, ids: list[str], fact) -> np.ndarray:
-    """(R,) bool: the replicate has ``fact.actor`` start a war of aggression on ``fact.target``
-    by ``fact.by_step``."""
-    step = o.aggression_step[:, ids.index(fact.actor), ids.index(fact.target)]
-    return (step >= 0) & (step <= fact.by_step)
-
-
 def summarize(ens: Ensemble) -> dict[str, Any]:
     o, ids = ens.outcomes, ens.ids
     N = len(ids)
@@ -62,6 +55,7 @@ def summarize(ens: Ensemble) -> dict[str, Any]:
         "steps": ens.scenario.steps,
         "seed": ens.scenario.seed,
         "p_war": _mean(o.war),
+        "p_war_unscheduled": _mean(o.unscheduled_war),
         "p_war_pair": {pair_key[i, j]: _mean(o.war_pair[:, i, j]) for i, j in pairs},
         "p_spiral": _mean(o.spiral),
         "p_spiral_pair": {pair_key[i, j]: _mean(o.spiral_pair[:, i, j]) for i, j in pairs},
@@ -117,11 +111,8 @@ def summarize(ens: Ensemble) -> dict[str, Any]:
             o.verification_false_alarms.sum(), o.verified_steps.sum()
         ),
         "record": [
-            {
-                "description": fact.description,
-                "share": _mean(_reproduced(o, ids, fact)),
-            }
-            for fact in ens.scenario.record
+            {"description": fact.description, "share": _mean(o.record_reproduced[:, f])}
+            for f, fact in enumerate(ens.scenario.record)
         ],
         "alliance_end": {pair_key[i, j]: _mean(o.alliance_end[:, i, j]) for i, j in pairs},
         "agreement_end": {pair_key[i, j]: _mean(o.agreement_end[:, i, j]) for i, j in pairs},
@@ -163,6 +154,8 @@ def runs_table(ens: Ensemble) -> pd.DataFrame:
             "hostile_seen": o.hostile_seen,
             "lies_revealed": o.lies_revealed,
             "initiator_loss": o.initiator_loss,
+            **{f"record.{f}": o.record_reproduced[:, f] for f in range(len(ens.scenario.record))},
+            "unscheduled_war": o.unscheduled_war,
             "wars_deliberate": o.wars_deliberate,
             "wars_provoked": o.wars_provoked,
             "wars_inadvertent": o.wars_inadvertent,

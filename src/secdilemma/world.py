@@ -177,11 +177,12 @@ def initial_world(
     belief = np.full((R, N, N), p.prior_greedy)
     frame_charity = np.repeat(per_state["charity"][:, :, None], N, axis=2)
     for b in scenario.beliefs:
-        i, j = index[b.of], index[b.about]
-        if b.greedy is not None:
-            belief[:, i, j] = sample(b.greedy, (0.0, 1.0))
-        if b.charity is not None:
-            frame_charity[:, i, j] = sample(b.charity, (0.0, 1.0))
+        for of, about in b.pairs():
+            i, j = index[of], index[about]
+            if b.greedy is not None:
+                belief[:, i, j] = sample(b.greedy, (0.0, 1.0))
+            if b.charity is not None:
+                frame_charity[:, i, j] = sample(b.charity, (0.0, 1.0))
     eye = np.eye(N, dtype=bool)
     belief[:, eye] = 0.0
     trust[:, eye] = 1.0
@@ -199,6 +200,7 @@ def initial_world(
         if spec.actions is not None:
             menu[n] = False
             menu[n, [catalog.index(a) for a in [*spec.actions, "wait"]]] = True
+        menu[n, [catalog.index(a) for a in spec.exclude_actions]] = False
 
     state = WorldState(
         **world,

@@ -92,7 +92,10 @@ def capability_signal(
         + te[..., 1][:, None, :] * defense_before[:, :, None]
     ) / np.maximum(M[:, :, None], 1e-12)
     harm = np.maximum(harm - te[..., 2][:, None, :], 0.0)
-    return signal + np.where(is_target, harm, 0.0)
+    # A capability gain large against a small observer's forces would otherwise grow without
+    # bound; past a few units of log-odds a reading says "overwhelming" and no more.
+    bounded = p.capability_cap * np.tanh(signal / p.capability_cap)
+    return bounded + np.where(is_target, harm, 0.0)
 
 
 def read_acts(
