@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from secdilemma.formal.fearon import (
+    RELATIVE_TOLERANCE,
     accepts_a,
     accepts_b,
     bargaining_range,
+    deal_exists,
     declining_peace_value,
     declining_war_value,
     preventive_war,
@@ -98,49 +100,114 @@ def test_values_hand_computed():
     assert float(declining_peace_value(0.99, 0.5, 1.0)) == 1.0
 
 
-def _boundary(rng: np.random.Generator, future_pays: bool):
-    """Parameters with B exactly indifferent: p set so the closed-form condition is equality."""
-    delta = rng.uniform(0.3, 0.99, 20 * N)
-    p_next = rng.uniform(0, 1, 20 * N)
-    c_b = rng.uniform(0.001, 2.0, 20 * N)
-    if future_pays:
-        p = delta * p_next - c_b * (1 - delta) ** 2
-        keep = 1 - p_next > c_b * (1 - delta) * (1 + 1e-6)
-    else:
-        p = delta - c_b * (1 - delta)
-        keep = 1 - p_next < c_b * (1 - delta) * (1 - 1e-6)
-    keep &= (p > 1e-3) & (p < 1 - 1e-3)
-    assert keep.sum() > 1000
-    return p[keep], p_next[keep], delta[keep], c_b[keep]
+def test_deal_exists_iff_some_share_is_accepted_by_both():
+    rng = np.random.default_rng(18)
+    n = 2000
+    p, c_a, c_b = draws(rng, n)
+    assert np.all(deal_exists(p, c_a, c_b, rng.uniform(0.1, 1.0, n)))
+    r = rng.uniform(1.0, 10.0, n)
+    exists = deal_exists(p, c_a, c_b, r)
+    assert exists.dtype == bool and exists.shape == (n,)
+    assert 0.1 < exists.mean() < 0.9
+    low, high = bargaining_range(p, c_a, c_b, r)
+    mid = np.clip((low + high) / 2, 0, 1)
+    assert np.all((accepts_a(mid, p, c_a, r) & accepts_b(mid, p, c_b, r))[exists])
+    # with no deal, A rejects everything below low and B everything above high < low
+    x = np.linspace(0, 1, 2001)[:, None]
+    both = accepts_a(x, p, c_a, r) & accepts_b(x, p, c_b, r)
+    assert not np.any(both[:, ~exists])
+    wide = high - low > 1e-3
+    assert np.all(both[:, wide].any(axis=0))
+    assert not bool(deal_exists(0.5, 0.05, 0.05, 10.0))
+    assert bool(deal_exists(0.5, 0.05, 0.05, 1.05))
+
+
+def _boundary(rng: np.random.Generator, future_pays: bool, n: int = 50_000):
+    """``n`` parameter sets with B exactly indifferent between war now and the best peace: p
+    solved from the closed-form condition, on the branch where B's future war value is
+    non-negative (``future_pays``, A must pay B then) or negative."""
+    out: list[np.ndarray] = []
+    found = 0
+    while found < n:
+        m = 4 * n
+        delta = rng.uniform(0.05, 0.99, m)
+        p_next = rng.uniform(0, 1, m)
+        c_b = rng.uniform(0.001, 2.0, m)
+        if future_pays:
+            p = delta * p_next - c_b * (1 - delta) ** 2
+            keep = 1 - p_next > c_b * (1 - delta) * (1 + 1e-6)
+        else:
+            p = delta - c_b * (1 - delta)
+            keep = 1 - p_next < c_b * (1 - delta) * (1 - 1e-6)
+        keep &= (p > 0.01) & (p < 0.99)
+        out.append(np.stack([p[keep], p_next[keep], delta[keep], c_b[keep]]))
+        found += int(keep.sum())
+    return tuple(np.concatenate(out, axis=1)[:, :n])
 
 
 @pytest.mark.parametrize("future_pays", [True, False])
-def test_preventive_war_condition_holds_exactly_at_its_boundary(future_pays: bool):
+def test_preventive_war_is_exact_at_its_boundary(future_pays: bool):
     rng = np.random.default_rng(14 + future_pays)
     p, p_next, delta, c_b = _boundary(rng, future_pays)
+    assert p.size == 50_000 and np.all(p_next > p)
     war = declining_war_value(p, delta, c_b)
     peace = declining_peace_value(p_next, delta, c_b)
-    np.testing.assert_allclose(war, peace, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(war, peace, rtol=1e-12, atol=0)
+    # on the boundary, whatever the rounding, B is indifferent, and indifference is peace
+    assert not np.any(preventive_war(p, p_next, delta, c_b))
 
-    # B's power now a little lower (a bigger shift): war strictly better, and the reverse
-    past, inside = p - 1e-6, p + 1e-6
+    # B's power now a little higher (p lower: a bigger decline to come): war, and the reverse
+    past, inside = p * (1 - 1e-6), p * (1 + 1e-6)
     assert np.all(declining_war_value(past, delta, c_b) > peace)
     assert np.all(preventive_war(past, p_next, delta, c_b))
     assert np.all(declining_war_value(inside, delta, c_b) < peace)
     assert not np.any(preventive_war(inside, p_next, delta, c_b))
 
 
-def test_closed_form_agrees_with_the_values():
+def test_preventive_war_agrees_with_the_values_and_the_closed_form():
     rng = np.random.default_rng(16)
-    n = 20 * N
+    n = 100_000
     p, p_next = rng.uniform(0, 1, n), rng.uniform(0, 1, n)
     delta, c_b = rng.uniform(0.05, 0.99, n), rng.uniform(0.001, 2.0, n)
-    margin = declining_war_value(p, delta, c_b) - declining_peace_value(p_next, delta, c_b)
-    clear = np.abs(margin) > 1e-9
-    war = preventive_war(p, p_next, delta, c_b)
-    np.testing.assert_array_equal(war[clear], margin[clear] > 0)
-    assert 0.05 < war.mean() < 0.95
+    war_value = declining_war_value(p, delta, c_b)
+    peace_value = declining_peace_value(p_next, delta, c_b)
+    margin = war_value - peace_value
+    scale = np.maximum(1, np.maximum(np.abs(war_value), np.abs(peace_value)))
+    clear = np.abs(margin) > 1e-6 * scale
     assert clear.mean() > 0.99
+    war = preventive_war(p, p_next, delta, c_b)
+    assert war.dtype == bool and war.shape == (n,)
+    np.testing.assert_array_equal(war[clear], margin[clear] > 0)
+    # everywhere, war is the value comparison with the documented tolerance
+    np.testing.assert_array_equal(war, margin > RELATIVE_TOLERANCE * scale)
+    assert 0.05 < war.mean() < 0.95
+    # and the closed form in the docstring, away from ties
+    future_pays = 1 - p_next >= c_b * (1 - delta)
+    closed = np.where(
+        future_pays, delta * p_next - p > c_b * (1 - delta) ** 2, delta - p > c_b * (1 - delta)
+    )
+    np.testing.assert_array_equal(closed[clear], war[clear])
+    assert 0.1 < future_pays[war].mean() < 0.9  # both branches lead to war
+
+
+def test_a_rising_or_steady_b_never_fights():
+    """With ``p' <= p``, ``war - peace <= -p - c_B (1 - delta) < 0``."""
+    rng = np.random.default_rng(19)
+    n = 100_000
+    p = rng.uniform(0, 1, n)
+    p_next = np.where(rng.uniform(0, 1, n) < 0.2, p, p * rng.uniform(0, 1, n))
+    delta = rng.uniform(0.01, 0.999, n)
+    c_b = np.exp(rng.uniform(np.log(1e-9), np.log(5.0), n))
+    assert not np.any(preventive_war(p, p_next, delta, c_b))
+    margin = declining_war_value(p, delta, c_b) - declining_peace_value(p_next, delta, c_b)
+    bound = -p - c_b * (1 - delta)
+    scale = np.maximum(1, np.abs(declining_war_value(p, delta, c_b)))
+    assert np.all(margin <= bound + 1e-12 * scale)
+    assert np.all(margin < 0)
+    # the bound is tight where B's future war value is non-negative and p' = p
+    same = (p_next == p) & (1 - p >= c_b * (1 - delta))
+    assert same.sum() > 1000
+    np.testing.assert_allclose(margin[same], bound[same], rtol=1e-9, atol=1e-9)
 
 
 def test_no_shift_no_war_and_bigger_shifts_are_worse():

@@ -41,6 +41,9 @@ def test_kydd_command_reports_threshold_signalling_and_the_spiral(tmp_path):
     assert plot.stat().st_size > 1000
     bad, _ = invoke("kydd", "--dc-untrustworthy", "1")
     assert bad.exit_code == 2 and "DC_U > CC" in bad.output
+    for option, value in (("--p-trustworthy", "1.5"), ("--cost-trustworthy", "-1")):
+        wrong, _ = invoke("kydd", option, value)
+        assert wrong.exit_code == 2 and option in wrong.output
 
 
 def test_fearon_command_reports_the_range_and_preventive_war(tmp_path):
@@ -48,7 +51,9 @@ def test_fearon_command_reports_the_range_and_preventive_war(tmp_path):
     assert result.exit_code == 0, result.output
     assert (data["range_low"], data["range_high"]) == pytest.approx((0.4, 0.6))
     averse, wide = invoke("fearon", "--risk-attitude", "0.5", "--json")
-    assert wide["range_low"] < 0.4 and wide["range_high"] > 0.6
+    assert wide["range_low"] < 0.4 and wide["range_high"] > 0.6 and wide["deal_exists"]
+    _, acceptant = invoke("fearon", "--risk-attitude", "3", "--json")
+    assert not acceptant["deal_exists"] and acceptant["range_low"] > acceptant["range_high"]
     shift, war = invoke(
         "fearon", "--p", "0.3", "--p-next", "0.9", "--discount", "0.9", "--cost-b", "0.5", "--json"
     )
@@ -77,6 +82,10 @@ def test_richardson_command_solves_a_model_and_rejects_bad_input(tmp_path):
     assert crossing.exit_code == 2 and "pounds before 1914" in crossing.output
     unknown, _ = invoke("richardson", "--nmc", "--bloc", "XXX", "--bloc", "GMY")
     assert unknown.exit_code == 2 and "XXX" in unknown.output
+    one_year, _ = invoke("richardson", "--nmc", "--bloc", "FRN", "--bloc", "GMY", "--years", "1913")
+    assert one_year.exit_code == 2 and "usable year-to-year changes" in one_year.output
+    unwritable, _ = invoke("richardson", "--grh", "--out", str(tmp_path / "no" / "such.csv"))
+    assert unwritable.exit_code == 2 and "cannot write" in unwritable.output
 
 
 def test_tournament_command_ranks_strategies_reproducibly(tmp_path):

@@ -134,18 +134,47 @@ def test_no_flat_cost_separates():
     n = 20000
     g = random_games(rng, n)
     pi_r = rng.uniform(0, 1, n)
-    v_t, _ = value_of_trust(g, pi_r)
+    v_t, v_u = value_of_trust(g, pi_r)
+    assert np.mean(v_t == 0) > 0.1 and np.mean(v_t > 0) > 0.3
     # half the costs a trustworthy sender would pay (where trust is worth anything), half any
     willing = (v_t > 0) & (rng.uniform(0, 1, n) < 0.5)
     k = np.where(willing, v_t * rng.uniform(0.01, 1.0, n), rng.uniform(0.001, 5.0, n))
     assert willing.mean() > 0.1
-    assert not np.any(separating(g, pi_r, k, k))
-    assert np.all(signalling_equilibrium(g, pi_r, k, k) == POOLING)
+    # and the edge cases: free signals, and costs exactly at either type's value of trust
+    for cost in (k, 0.0, v_t, v_u, np.maximum(v_t, 0.0)):
+        assert not np.any(separating(g, pi_r, cost, cost))
+        assert np.all(signalling_equilibrium(g, pi_r, cost, cost) == POOLING)
 
 
-def test_a_free_signal_separates_only_when_trust_is_worthless():
+def test_separation_needs_trust_to_be_worth_something():
     g = TrustGame(cc=3, cd=0, dd=1, dc_trustworthy=2, dc_untrustworthy=4)  # q* = 0.5
-    np.testing.assert_array_equal(separating(g, [0.3, 0.8], 0.0, 0.0), [True, False])
+    v_t, v_u = value_of_trust(g, [0.3, 0.8])
+    np.testing.assert_allclose(v_t, [0.0, 1.4])
+    np.testing.assert_allclose(v_u, [0.0, 2.4])
+    # a free signal: below q* trust is worthless to both types, so nothing separates
+    np.testing.assert_array_equal(separating(g, [0.3, 0.8], 0.0, 0.0), [False, False])
+    assert signalling_equilibrium(g, 0.3, 0.0, 0.0) == POOLING
+    # nor do type-dependent costs that would satisfy both incentive constraints there
+    assert signalling_equilibrium(g, 0.3, 0.0, 5.0) == POOLING
+    assert signalling_equilibrium(g, 0.3, -1.0, 5.0) == POOLING
+    assert signalling_equilibrium(g, 0.8, 0.0, 5.0) == SEPARATING
+
+    # V_T < 0 (DC_T < DD, trust just above q*): being trusted is a loss, nothing separates
+    h = TrustGame(cc=3, cd=0, dd=1, dc_trustworthy=0.5, dc_untrustworthy=4)  # q* = 1 / 3.5
+    v_t, _ = value_of_trust(h, 0.3)  # 0.9 - 1
+    assert float(v_t) == pytest.approx(-0.1)
+    assert not separating(h, 0.3, -1.0, 10.0)
+
+    rng = np.random.default_rng(10)
+    n = 20000
+    g = random_games(rng, n)
+    pi_r = rng.uniform(0, 1, n)
+    v_t, v_u = value_of_trust(g, pi_r)
+    worthless = v_t <= 0
+    assert 0.1 < worthless.mean() < 0.9
+    k_t = np.minimum(v_t, 0.0) - rng.uniform(0, 1, n)  # even paid to signal
+    assert not np.any(separating(g, pi_r, k_t, v_u + 1.0)[worthless])
+    assert np.all(separating(g, pi_r, k_t, v_u + 1.0)[~worthless])
 
 
 def test_type_dependent_costs_separate():
@@ -154,9 +183,10 @@ def test_type_dependent_costs_separate():
     g = random_games(rng, n)
     pi_r = rng.uniform(0, 1, n)
     v_t, v_u = value_of_trust(g, pi_r)
-    # V_T < 0 (DC_T < DD, trust only just above q*) leaves no non-negative cost to pay
-    payable = v_t >= 0
-    assert payable.mean() > 0.9
+    # trust worthless (below q*) or a loss (V_T < 0: DC_T < DD, trust only just above q*)
+    # leaves nothing to pay for
+    payable = v_t > 0
+    assert 0.3 < payable.mean() < 0.9
     k_t = v_t * rng.uniform(0, 1, n)
     k_u = v_u + rng.uniform(0, 2, n)
     assert np.all(separating(g, pi_r, k_t, k_u)[payable])
@@ -206,6 +236,35 @@ def test_update_edge_cases():
     assert np.isnan(trust_path(0.5, [False], 1.0, 1.0)[-1])
 
 
+def test_path_starts_exactly_at_the_prior():
+    assert trust_path(0.1, [True, False])[0] == 0.1
+    rng = np.random.default_rng(11)
+    prior = rng.uniform(0, 1, (50, 40))
+    path = trust_path(prior, rng.uniform(0, 1, (50, 40, 3)) < 0.5, 0.9, 0.2)
+    assert path.shape == (50, 40, 4)
+    np.testing.assert_array_equal(path[..., 0], prior)
+    # a prior broadcast against more histories than it has entries
+    path = trust_path(0.3, np.zeros((5, 2), dtype=bool))
+    np.testing.assert_array_equal(path[:, 0], 0.3)
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("prior", (1.2, 0.9, 0.1)),
+        ("prior", ([0.5, -0.1], 0.9, 0.1)),
+        ("p_trustworthy", (0.5, 1.5, 0.1)),
+        ("p_untrustworthy", (0.5, 0.9, -0.01)),
+    ],
+)
+def test_probabilities_outside_the_unit_interval_are_rejected(name, args):
+    prior, a, b = args
+    with pytest.raises(ValueError, match=f"{name} must be a probability in \\[0, 1\\]"):
+        update_trust(prior, True, a, b)
+    with pytest.raises(ValueError, match=f"{name} must be a probability in \\[0, 1\\]"):
+        trust_path(prior, [True], a, b)
+
+
 def test_path_is_repeated_updating_with_time_varying_play():
     rng = np.random.default_rng(8)
     n, t = 300, 12
@@ -215,7 +274,7 @@ def test_path_is_repeated_updating_with_time_varying_play():
     b = rng.uniform(0.01, 0.5, (n, t))
     path = trust_path(prior, moves, a, b)
     assert path.shape == (n, t + 1)
-    np.testing.assert_allclose(path[:, 0], prior, rtol=1e-14)
+    np.testing.assert_array_equal(path[:, 0], prior)
     belief = prior
     for s in range(t):
         belief = update_trust(belief, moves[:, s], a[:, s], b[:, s])

@@ -13,7 +13,10 @@ from secdilemma.cow import USD_PER_GBP_PARITY, bloc_milex, load_grh, load_nmc, m
 from secdilemma.errors import InputError
 from secdilemma.formal.arms_races import FITTED, TOO_LITTLE_DATA, fit_grh_races, unstable_share
 from secdilemma.formal.richardson import (
+    BALANCED,
     DISARMAMENT,
+    NO_EQUILIBRIUM,
+    ONE_SIDED,
     RUNAWAY_RACE,
     STABLE_EQUILIBRIUM,
     Richardson,
@@ -81,6 +84,10 @@ def test_classification_follows_richardson_and_the_simulated_path():
     unstable = Richardson.of(0.9, 0.2, -1, 0.9, 0.2, -1)
     assert classify(unstable, [0.5, 0.5]) == DISARMAMENT
     assert classify(unstable, [2.0, 2.0]) == RUNAWAY_RACE
+    assert classify(unstable, equilibrium(unstable)) == BALANCED  # at rest, unstably
+    # A stable system whose equilibrium has one state below zero: that one disarms.
+    assert classify(Richardson.of(0.1, 1, 2, 0.1, 1, -1)) == ONE_SIDED
+    assert classify(Richardson.of(1, 1, 0, 1, 1, 0), [2.0, 1.0]) == NO_EQUILIBRIUM
     # On random unstable systems, a runaway race is one whose total arms keep growing once the
     # stable mode has died out; disarmament, one whose arms keep falling.
     model = random_systems(2000, seed=5)
@@ -140,13 +147,23 @@ def test_every_grh_race_is_fitted_or_reported_as_short_of_data():
     short = fits["status"].str.startswith(TOO_LITTLE_DATA)
     assert (fitted | short).all() and short.any() and fitted.sum() > 50
     assert fits.loc[fitted, ["a", "m", "b", "n"]].notna().all().all()
+    # One race refitted independently: France and Germany, 1910-1918, in dollars at parity.
+    race = fits.set_index("race_id").loc[5]
+    pair = milex(load_nmc(), ["FRN", "GMY"], range(1910, 1919), currency="USD") / 1000.0
+    x, y = pair["FRN"].to_numpy(), pair["GMY"].to_numpy()
+    design = np.column_stack([y[:-1], x[:-1], np.ones(8)])
+    (a, minus_m, g), *_ = np.linalg.lstsq(design, np.diff(x), rcond=None)
+    assert (race["a"], race["m"], race["g"]) == pytest.approx((a, -minus_m, g))
+    assert race["window"] == "1910-1918" and race["currency"] == "USD"
     share = unstable_share(fits)
-    assert share == pytest.approx((~fits.loc[fitted, "stable"].astype(bool)).mean())
+    signed = unstable_share(fits, richardson_signs_only=True)
+    assert 0 < share < 1 and 0 < signed <= 1
     result = runner.invoke(app, ["richardson", "--grh", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["races"] == 71 and report["fitted"] == int(fitted.sum())
     assert report["unstable_share"] == pytest.approx(share)
+    assert report["unstable_share_richardson_signs"] == pytest.approx(signed)
     assert len(report["too_little_data"]) == int(short.sum())
 
 

@@ -89,7 +89,12 @@ def richardson_command(
     grh: Annotated[
         bool, typer.Option("--grh", help="Fit every Gibler-Rider-Hutchison arms race.")
     ] = False,
-    lead: Annotated[int, typer.Option(help="GRH: years before each race in the window.")] = 3,
+    lead: Annotated[
+        int, typer.Option(help="GRH: years before each race in the window.", min=0)
+    ] = 3,
+    min_obs: Annotated[
+        int, typer.Option(help="GRH: usable year-to-year changes a fit needs.", min=4)
+    ] = 5,
     out: Annotated[Path | None, typer.Option(help="GRH: write the per-race table (CSV).")] = None,
     coefficients: Annotated[
         str | None, typer.Option(help="A model to solve: a,m,g,b,n,h (comma-separated).")
@@ -108,7 +113,7 @@ def richardson_command(
         if nmc:
             result = _richardson_blocs(bloc or [], years, at, plot)
         elif grh:
-            result = _richardson_grh(lead, out, plot)
+            result = _richardson_grh(lead, min_obs, out, plot)
         else:
             result = _richardson_model(coefficients, start, horizon, plot)
     except InputError as err:
@@ -137,9 +142,10 @@ def _richardson_blocs(blocs: list[str], years: str, at: str, plot: Path | None) 
         raise InputError("--at", "--at", at, "expected 'mid' or 'start'")
     span = parse_years(years)
     members = [[s.strip() for s in b.split(",") if s.strip()] for b in blocs]
-    series, additive, pairwise = fit_blocs(load_nmc(), members, span, at=at)
-    if additive.n < 2:
-        raise InputError("--years", "years", years, "fewer than two usable year-to-year changes")
+    try:
+        series, additive, pairwise = fit_blocs(load_nmc(), members, span, at=at)
+    except ValueError as err:
+        raise InputError("--years", "years", years, f"cannot fit these blocs: {err}") from None
     currency = "GBP" if span[-1] < 1914 else "USD"
     result = {
         "title": f"Richardson's additive form: {' vs '.join(series.columns)}, {years}",
@@ -168,12 +174,15 @@ def _richardson_blocs(blocs: list[str], years: str, at: str, plot: Path | None) 
     return result
 
 
-def _richardson_grh(lead: int, out: Path | None, plot: Path | None) -> dict:
-    fits = fit_grh_races(load_nmc(), load_grh(), lead=lead)
+def _richardson_grh(lead: int, min_obs: int, out: Path | None, plot: Path | None) -> dict:
+    fits = fit_grh_races(load_nmc(), load_grh(), lead=lead, min_obs=min_obs)
     fitted = fits[fits["status"] == "fitted"]
     short = fits[fits["status"].str.startswith(TOO_LITTLE_DATA)]
     if out is not None:
-        fits.to_csv(out, index=False)
+        try:
+            fits.to_csv(out, index=False)
+        except OSError as err:
+            raise InputError("--out", "--out", str(out), f"cannot write: {err}") from None
     if plot is not None:
         plt = _figure()
         fig, ax = plt.subplots(figsize=(5, 4))
@@ -193,6 +202,9 @@ def _richardson_grh(lead: int, out: Path | None, plot: Path | None) -> dict:
         "fitted": len(fitted),
         "unstable": int((~fitted["stable"].astype(bool)).sum()),
         "unstable_share": unstable_share(fits),
+        "with_richardson_signs": int(fitted["richardson_signs"].astype(bool).sum()),
+        "unstable_share_richardson_signs": unstable_share(fits, richardson_signs_only=True),
+        "unstable_share_yearly_map": unstable_share(fits, discrete=True),
         "too_little_data": short[["race_id", "state1", "state2", "window", "status"]].to_dict(
             "records"
         ),
@@ -235,7 +247,10 @@ def jervis_command(
     distinguishability: Annotated[float, typer.Option(help="In [0, 1].")] = 0.0,
     stake: Annotated[float, typer.Option(help="What a war decides.")] = 1.0,
     arms_cost: Annotated[float, typer.Option(help="Cost of arming to attack.")] = 0.2,
-    greed: Annotated[float, typer.Option(help="Value of conquest to the state.")] = 0.0,
+    greed: Annotated[
+        float | None,
+        typer.Option(help="Value of conquest (default 0; in --four-worlds the greedy one's, 0.5)."),
+    ] = None,
     primitives: Annotated[
         str | None,
         typer.Option(
@@ -252,7 +267,9 @@ def jervis_command(
     """Jervis's security game: its payoffs, type and cooperation threshold, or the four worlds."""
     try:
         if four_worlds:
-            table = jervis.four_worlds(arms_cost=arms_cost, stake=stake, greed=max(greed, 0.5))
+            table = jervis.four_worlds(
+                arms_cost=arms_cost, stake=stake, greed=0.5 if greed is None else greed
+            )
             result = {"four_worlds": table.to_dict("records")}
         else:
             if primitives is not None:
@@ -266,7 +283,7 @@ def jervis_command(
                         "need balance > 0 and distinguishability in [0, 1]",
                     )
                 game = jervis.from_offense_defense(
-                    balance, distinguishability, stake, arms_cost, greed
+                    balance, distinguishability, stake, arms_cost, greed or 0.0
                 )
             solved = games.solve_security_game(game)
             pure = [f"{'CD'[i]}{'CD'[j]}" for i in range(2) for j in range(2) if solved.pure[i, j]]
@@ -276,7 +293,11 @@ def jervis_command(
                 "DC": float(game.dc),
                 "DD": float(game.dd),
                 "game": jervis.classify(game),
-                "threshold": float(jervis.cooperation_threshold(game)),
+                "threshold": (
+                    float(jervis.cooperation_threshold(game))
+                    if jervis.classify(game) == jervis.STAG_HUNT
+                    else None
+                ),
                 "pure_equilibria": pure,
                 "mixed_equilibrium": (
                     {"p_cooperate_row": float(solved.p), "p_cooperate_column": float(solved.q)}
@@ -284,8 +305,10 @@ def jervis_command(
                     else None
                 ),
             }
-        if plot is not None:
-            _plot_game_map(plot, stake, arms_cost, greed)
+        if plot is not None and four_worlds:
+            _plot_game_map(plot, stake, arms_cost, greed or 0.0)
+        elif plot is not None:
+            _plot_best_responses(plot, game)
     except InputError as err:
         _fail(err)
     if as_json:
@@ -308,12 +331,28 @@ def jervis_command(
         out.add_row("C", f"{result['CC']:.3g}", f"{result['CD']:.3g}")
         out.add_row("D", f"{result['DC']:.3g}", f"{result['DD']:.3g}")
         mixed = result["mixed_equilibrium"]
+        threshold = "-" if result["threshold"] is None else f"{result['threshold']:.3g}"
         out.caption = (
-            f"cooperation threshold q* = {result['threshold']:.3g}; pure equilibria: "
+            f"cooperation threshold q* = {threshold}; pure equilibria: "
             f"{', '.join(result['pure_equilibria']) or 'none'}"
             + (f"; mixed: cooperate with p = {mixed['p_cooperate_row']:.3g}" if mixed else "")
         )
     Console().print(out)
+
+
+def _plot_best_responses(path: Path, game: jervis.SecurityGame) -> None:
+    """Expected payoff of cooperating and of defecting against the chance q that the other
+    cooperates: where the lines cross is the threshold q*."""
+    q = np.linspace(0.0, 1.0, 101)
+    plt = _figure()
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.plot(q, q * game.cc + (1 - q) * game.cd, label="cooperate")
+    ax.plot(q, q * game.dc + (1 - q) * game.dd, label="defect")
+    ax.set_xlabel("chance the other cooperates")
+    ax.set_ylabel("expected payoff")
+    ax.set_title(str(jervis.classify(game)))
+    ax.legend()
+    _save(fig, path)
 
 
 def _plot_game_map(path: Path, stake: float, arms_cost: float, greed: float) -> None:
@@ -379,12 +418,27 @@ def kydd_command(
             raise InputError(
                 "kydd", "payoffs", (cc, cd, dd, dc_trustworthy, dc_untrustworthy), str(err)
             ) from None
-        if not 0 <= prior <= 1:
-            raise InputError("--prior", "--prior", prior, "must lie in [0, 1]")
+        for option, value in (
+            ("--prior", prior),
+            ("--p-trustworthy", p_trustworthy),
+            ("--p-untrustworthy", p_untrustworthy),
+        ):
+            if not 0 <= value <= 1:
+                raise InputError(option, option, value, "must lie in [0, 1]")
+        for option, value in (
+            ("--cost-trustworthy", cost_trustworthy),
+            ("--cost-untrustworthy", cost_untrustworthy),
+        ):
+            if value < 0:
+                raise InputError(option, option, value, "a cost may not be negative")
         v_t, v_u = kydd.value_of_trust(game, prior)
         path = kydd.trust_path(
             prior, [m == "C" for m in moves.upper()], p_trustworthy, p_untrustworthy
         )
+        if not np.all(np.isfinite(path)):
+            raise InputError(
+                "--moves", "--moves", moves, "a move neither type would make (check the p options)"
+            )
         threshold = float(kydd.minimum_trust(game))
         result = {
             "minimum_trust": threshold,
@@ -440,7 +494,11 @@ def fearon_command(
     try:
         try:
             low, high = fearon.bargaining_range(p, cost_a, cost_b, risk_attitude)
-            result = {"range_low": float(low), "range_high": float(high)}
+            result = {
+                "range_low": float(low),
+                "range_high": float(high),
+                "deal_exists": bool(fearon.deal_exists(p, cost_a, cost_b, risk_attitude)),
+            }
             if p_next is not None:
                 result.update(
                     {

@@ -18,7 +18,13 @@ import numpy as np
 import pandas as pd
 
 from secdilemma.cow import UNIT_CHANGE_YEAR, Currency, bloc_milex, milex
-from secdilemma.formal.richardson import AdditiveFit, ReactionFit, fit_additive, fit_reactions
+from secdilemma.formal.richardson import (
+    AdditiveFit,
+    ReactionFit,
+    fit_additive,
+    fit_reactions,
+    is_stable_discrete,
+)
 
 FITTED = "fitted"
 TOO_LITTLE_DATA = "too little milex data"
@@ -70,12 +76,23 @@ def fit_grh_races(
         if usable < min_obs:
             rows.append({**row, "status": f"{TOO_LITTLE_DATA} ({usable} of {min_obs} changes)"})
             continue
-        fit = fit_reactions(x, y, min_obs=min_obs).as_dict()
+        result = fit_reactions(x, y, min_obs=min_obs)
+        fit = result.as_dict()
+        m = result.model
+        fit["richardson_signs"] = bool(m.a >= 0 and m.b >= 0 and m.m > 0 and m.n > 0)
+        fit["stable_discrete"] = bool(is_stable_discrete(m))
         rows.append({**row, "status": FITTED, **fit})
     return pd.DataFrame(rows)
 
 
-def unstable_share(fits: pd.DataFrame) -> float:
-    """Share of the fitted races (not of all races) whose fit is unstable."""
+def unstable_share(
+    fits: pd.DataFrame, richardson_signs_only: bool = False, discrete: bool = False
+) -> float:
+    """Share of the fitted races (not of all races) whose fit is unstable; optionally only
+    among fits with Richardson's signs (``a, b >= 0``, ``m, n > 0``), and by the stability of
+    the yearly map rather than of the continuous system."""
     fitted = fits[fits["status"] == FITTED]
-    return float((~fitted["stable"].astype(bool)).mean()) if len(fitted) else float("nan")
+    if richardson_signs_only:
+        fitted = fitted[fitted["richardson_signs"].astype(bool)]
+    column = "stable_discrete" if discrete else "stable"
+    return float((~fitted[column].astype(bool)).mean()) if len(fitted) else float("nan")

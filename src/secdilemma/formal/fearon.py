@@ -61,7 +61,9 @@ def bargaining_range(
     ``low = (p - c_A)**(1/r)`` (0 if ``p <= c_A``) and ``high = 1 - (1 - p - c_B)**(1/r)``
     (1 if ``1 - p <= c_B``); ``r = 1`` gives ``(p - c_A, p + c_B)`` clipped to [0, 1]. Since
     ``s**(1/r)`` falls as ``r`` falls for ``s`` in (0, 1), risk aversion (``r < 1``) widens the
-    range and risk acceptance narrows it; ``low > high`` (no deal) needs ``r > 1``.
+    range and risk acceptance narrows it. With ``r <= 1`` the range is never empty; with
+    ``r > 1`` it may be (``low > high``: every deal one side accepts the other rejects, so war
+    follows even under complete information): test with :func:`deal_exists`.
 
     >>> low, high = bargaining_range(0.5, 0.1, 0.1)
     >>> round(float(low), 3), round(float(high), 3)
@@ -82,6 +84,22 @@ def bargaining_range(
     return low, high
 
 
+def deal_exists(
+    p: ArrayLike, c_a: ArrayLike, c_b: ArrayLike, risk_attitude: ArrayLike = 1.0
+) -> np.ndarray:
+    """Whether some share ``x`` is weakly preferred to war by both sides: ``low <= high`` for
+    ``(low, high) = bargaining_range(...)``. Always true when ``r <= 1``; strong risk
+    acceptance (``r > 1``) can empty the range.
+
+    >>> bool(deal_exists(0.5, 0.05, 0.05)), bool(deal_exists(0.5, 0.05, 0.05, risk_attitude=1.05))
+    (True, True)
+    >>> bool(deal_exists(0.5, 0.05, 0.05, risk_attitude=1.5))  # 0.45**(2/3) = 0.587 > 0.413
+    False
+    """
+    low, high = bargaining_range(p, c_a, c_b, risk_attitude)
+    return low <= high
+
+
 def declining_war_value(p: ArrayLike, delta: ArrayLike, c_b: ArrayLike) -> np.ndarray:
     """B's value of fighting now, when A wins with probability ``p``: the winner takes the whole
     good every period from now on, and B pays ``c_B`` once: ``(1 - p) / (1 - delta) - c_B``."""
@@ -98,17 +116,35 @@ def declining_peace_value(p_next: ArrayLike, delta: ArrayLike, c_b: ArrayLike) -
     return 1.0 + _discount(delta) * np.maximum(declining_war_value(p_next, delta, c_b), 0.0)
 
 
-def preventive_war(p: ArrayLike, p_next: ArrayLike, delta: ArrayLike, c_b: ArrayLike) -> np.ndarray:
-    """Whether the declining state B strictly prefers war now to the best peace A can offer,
-    i.e. ``declining_war_value > declining_peace_value`` (indifference counts as peace).
+RELATIVE_TOLERANCE = 1e-9
+"""Margin by which B's war value must beat its peace value, relative to
+``max(1, |war|, |peace|)``, for :func:`preventive_war` to call it war: closer than that is a
+tie, and a tie is peace."""
 
-    Multiplying both values by ``1 - delta > 0``, this is, when B's future war value is
-    non-negative (``1 - p' >= c_B (1 - delta)``, A must then pay B to keep the peace),
+
+def preventive_war(p: ArrayLike, p_next: ArrayLike, delta: ArrayLike, c_b: ArrayLike) -> np.ndarray:
+    """Whether the declining state B strictly prefers war now to the best peace A can offer:
+
+        war > peace + 1e-9 * max(1, |war|, |peace|)
+
+    with ``war = declining_war_value(p, delta, c_b)`` and
+    ``peace = declining_peace_value(p_next, delta, c_b)``. Indifference counts as peace, and so
+    do values within the relative tolerance :data:`RELATIVE_TOLERANCE` (``1e-9``) of each
+    other, so that parameters exactly on the boundary, which floating point can only
+    approximate, are peace whatever their rounding.
+
+    Multiplying both values by ``1 - delta > 0``, war is preferred, when B's future war value is
+    non-negative (``1 - p' >= c_B (1 - delta)``, A must then pay B to keep the peace), iff
 
         delta * p' - p > c_B * (1 - delta)**2
 
-    and otherwise ``delta - p > c_B * (1 - delta)``. Computed in this form to avoid
-    dividing by ``1 - delta``.
+    and otherwise iff ``delta - p > c_B * (1 - delta)``. In every case
+    ``war - peace <= (delta * p' - p - c_B (1 - delta)**2) / (1 - delta)``, since the peace value
+    is at least that of the first branch.
+
+    With ``p' <= p`` (no shift, or B *rising*), the function answers whether B would fight now
+    anyway, and it never does: the bound above is then at most ``-p - c_B (1 - delta) < 0``
+    (and the tolerance only widens the margin for peace).
 
     >>> bool(preventive_war(0.3, 0.9, 0.9, 0.5))
     True
@@ -119,12 +155,10 @@ def preventive_war(p: ArrayLike, p_next: ArrayLike, delta: ArrayLike, c_b: Array
     p_next = _probability("p_next", p_next)
     delta = _discount(delta)
     c_b = _positive("c_b", c_b)
-    future_pays = 1.0 - p_next >= c_b * (1.0 - delta)
-    return np.where(
-        future_pays,
-        delta * p_next - p > c_b * (1.0 - delta) ** 2,
-        delta - p > c_b * (1.0 - delta),
-    )
+    war = declining_war_value(p, delta, c_b)
+    peace = declining_peace_value(p_next, delta, c_b)
+    scale = np.maximum(1.0, np.maximum(np.abs(war), np.abs(peace)))
+    return war > peace + RELATIVE_TOLERANCE * scale
 
 
 def _discount(delta: ArrayLike) -> np.ndarray:

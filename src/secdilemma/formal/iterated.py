@@ -278,7 +278,7 @@ class GTFT(MemoryOne):
     """Generous Tit For Tat: C first and after the opponent's C; after a D, still C with
     probability ``p``, by default ``min(1 - (T - R) / (R - S), (R - P) / (T - P))`` of the game
     played (Nowak & Sigmund 1992), clipped to [0, 1], and 0 where the game is not a Prisoner's
-    Dilemma (``R <= S`` or ``T <= P``).
+    Dilemma (``T > R > P > S`` fails).
 
     axelrod 4.14's ``GTFT()`` computes the same formula once, when made, from its default game
     (R, S, T, P) = (3, 0, 5, 1), so it cooperates after a D with probability 1/3 whatever game it
@@ -296,7 +296,7 @@ class GTFT(MemoryOne):
         R, S, T, P = context.game
         if self.p is not None:
             p = self.p
-        elif R > S and T > P:
+        elif T > R > P > S:
             p = min(1 - (T - R) / (R - S), (R - P) / (T - P))
         else:
             # Outside the Prisoner's Dilemma the formula has no meaning (or no value):
@@ -472,13 +472,16 @@ class TournamentResult:
 
     @property
     def summary(self) -> pd.DataFrame:
-        """One row per strategy, best first."""
+        """One row per strategy, best first: ``rank`` (0 is best), ``name``, ``median_score``
+        and ``mean_score`` (of the normalised scores over repetitions), ``mean_total_score``
+        (the mean over repetitions of ``scores``, the total payoff against the others) and
+        ``cooperation_rating``."""
         table = pd.DataFrame(
             {
                 "name": self.names,
                 "median_score": np.median(self.normalised_scores, axis=1),
                 "mean_score": self.normalised_scores.mean(axis=1),
-                "total_score": self.scores.mean(axis=1),
+                "mean_total_score": self.scores.mean(axis=1),
                 "cooperation_rating": self.cooperation_rating,
             }
         )

@@ -202,7 +202,9 @@ def four_worlds(
                     "CD": float(seekers.cd),
                     "DC": float(seekers.dc),
                     "DD": float(seekers.dd),
-                    "threshold": float(cooperation_threshold(seekers)),
+                    "threshold": float(cooperation_threshold(seekers))
+                    if classify(seekers) == STAG_HUNT
+                    else float("nan"),
                     "greedy_exploits": bool(greedy.dc > greedy.cc),
                 }
             )

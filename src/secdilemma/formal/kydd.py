@@ -36,6 +36,15 @@ SEPARATING = "separating"
 POOLING = "pooling"
 
 
+def _probability(name: str, value: ArrayLike) -> np.ndarray:
+    """``value`` as floats, after checking it lies in [0, 1] (NaN, an undefined belief such as
+    :func:`update_trust` returns after an impossible move, passes through)."""
+    value = np.asarray(value, dtype=float)
+    if np.any((value < 0) | (value > 1)):
+        raise ValueError(f"{name} must be a probability in [0, 1], got values outside it")
+    return value
+
+
 @dataclass(frozen=True)
 class TrustGame:
     """The two-type security game: shared CC, CD, DD; DC by type (scalars or arrays).
@@ -124,7 +133,8 @@ def value_of_trust(game: TrustGame, prior_receiver: ArrayLike) -> tuple[np.ndarr
     is negative for ``pi_R`` just above ``q*``. Always
     ``V_U - V_T = [pi_R >= q*] * (pi_R (DC_U - CC) + (1 - pi_R)(DD - CD)) >= 0``: an
     untrustworthy type values trust at least as much (it exploits it), strictly so whenever
-    trust can be reciprocated, which is why no type-independent cost separates.
+    trust can be reciprocated, which is why no type-independent cost separates (see
+    :func:`separating`).
     """
     pi = np.asarray(prior_receiver, dtype=float)
     reciprocated = pi >= minimum_trust(game)
@@ -140,15 +150,26 @@ def separating(
     cost_untrustworthy: ArrayLike,
 ) -> np.ndarray:
     """Whether a separating equilibrium exists (trustworthy senders pay for the signal,
-    untrustworthy ones do not, and the receiver believes the signal): ``k_T <= V_T`` and
-    ``k_U >= V_U`` (ties resolved towards the equilibrium).
+    untrustworthy ones do not, and the receiver believes the signal) that reassures: trust
+    must be worth something to the trustworthy type, ``V_T > 0``, and then ``k_T <= V_T`` and
+    ``k_U >= V_U`` (ties in the costs resolved towards the equilibrium).
 
-    With a flat cost ``k_T = k_U = k`` this needs ``V_U <= k <= V_T``, impossible since
-    ``V_U >= V_T`` unless ``V_T = V_U = 0 = k``: a free signal when trust is worthless."""
+    Where ``V_T <= 0`` (the receiver's trust is below ``q*``, so being believed changes
+    nothing, or ``DC_T < DD`` and trust only just above ``q*`` makes it a loss) there is
+    nothing for reassurance to achieve, and a "separation" there, e.g. by a free signal when
+    ``V_T = V_U = 0``, would be an artefact of indifference: it counts as pooling.
+
+    With a flat cost ``k_T = k_U = k`` separation needs ``V_U <= k <= V_T``, impossible:
+    ``V_T > 0`` needs ``pi_R >= q*``, and then ``V_U > V_T`` strictly (see
+    :func:`value_of_trust`). No flat cost, free signals included, separates."""
     v_trustworthy, v_untrustworthy = value_of_trust(game, prior_receiver)
     k_trustworthy = np.asarray(cost_trustworthy, dtype=float)
     k_untrustworthy = np.asarray(cost_untrustworthy, dtype=float)
-    return (k_trustworthy <= v_trustworthy) & (k_untrustworthy >= v_untrustworthy)
+    return (
+        (v_trustworthy > 0)
+        & (k_trustworthy <= v_trustworthy)
+        & (k_untrustworthy >= v_untrustworthy)
+    )
 
 
 def signalling_equilibrium(
@@ -186,15 +207,16 @@ def update_trust(
     """Posterior that the other is trustworthy after seeing it cooperate (``cooperated``
     true) or defect, when a trustworthy type cooperates with probability ``p_trustworthy``
     (e.g. ``1 - eps``, a tremble) and an untrustworthy one with ``p_untrustworthy`` (``eps``,
-    or its equilibrium probability). A move neither type would make gives NaN.
+    or its equilibrium probability). A move neither type would make gives NaN. Raises
+    ValueError if ``prior`` or either probability lies outside [0, 1].
 
     >>> round(float(update_trust(0.5, False, 0.9, 0.2)), 4)
     0.1111
     """
-    pi = np.asarray(prior, dtype=float)
+    pi = _probability("prior", prior)
     c = np.asarray(cooperated, dtype=bool)
-    a = np.asarray(p_trustworthy, dtype=float)
-    b = np.asarray(p_untrustworthy, dtype=float)
+    a = _probability("p_trustworthy", p_trustworthy)
+    b = _probability("p_untrustworthy", p_untrustworthy)
     joint_t = pi * np.where(c, a, 1.0 - a)
     joint_u = (1.0 - pi) * np.where(c, b, 1.0 - b)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -210,7 +232,8 @@ def trust_path(
     """Trust after each of a sequence of observed moves: ``moves`` is ``(..., T)`` booleans
     (true = cooperated), ``prior`` broadcasts against ``(...)``, and the cooperation
     probabilities against ``(..., T)`` (so they may change over time, e.g. to equilibrium
-    play). Returns ``(..., T + 1)``: the prior, then the posterior after each move.
+    play). Returns ``(..., T + 1)``: the prior (exactly), then the posterior after each move.
+    Raises ValueError if ``prior`` or either probability lies outside [0, 1].
 
     Bayes' rule in log-odds, so a history is a cumulative sum; a move impossible for one type
     (probability 0) settles the question for good, and one impossible for both gives NaN.
@@ -219,9 +242,10 @@ def trust_path(
     array([0.9 , 0.75, 0.5 , 0.25])
     """
     m = np.asarray(moves, dtype=bool)
-    a = np.asarray(p_trustworthy, dtype=float)
-    b = np.asarray(p_untrustworthy, dtype=float)
-    pi = np.asarray(prior, dtype=float)[..., None]
+    a = _probability("p_trustworthy", p_trustworthy)
+    b = _probability("p_untrustworthy", p_untrustworthy)
+    prior = _probability("prior", prior)
+    pi = prior[..., None]
     with np.errstate(divide="ignore", invalid="ignore"):
         log_t = np.log(np.where(m, a, 1.0 - a))
         log_u = np.log(np.where(m, b, 1.0 - b))
@@ -230,4 +254,7 @@ def trust_path(
         cum_t = np.concatenate([zero, np.cumsum(log_t, axis=-1)], axis=-1)
         cum_u = np.concatenate([zero, np.cumsum(log_u, axis=-1)], axis=-1)
         # kept apart so a certain prior (0 or 1) stays certain instead of giving inf - inf
-        return expit((np.log(pi) + cum_t) - (np.log1p(-pi) + cum_u))
+        path = expit((np.log(pi) + cum_t) - (np.log1p(-pi) + cum_u))
+    # the round trip through log-odds is off by an ulp or so; the prior is known exactly
+    path[..., 0] = prior
+    return path

@@ -29,6 +29,9 @@ from numpy.typing import ArrayLike
 STABLE_EQUILIBRIUM = "stable equilibrium"
 RUNAWAY_RACE = "runaway race"
 DISARMAMENT = "disarmament"
+ONE_SIDED = "one-sided disarmament"
+BALANCED = "unstable balance"
+NO_EQUILIBRIUM = "no unique equilibrium"
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,9 @@ class Richardson:
     h: np.ndarray
 
     @classmethod
-    def of(cls, a: ArrayLike, m: ArrayLike, g: ArrayLike, b: ArrayLike, n: ArrayLike, h: ArrayLike):
+    def of(
+        cls, a: ArrayLike, m: ArrayLike, g: ArrayLike, b: ArrayLike, n: ArrayLike, h: ArrayLike
+    ) -> Richardson:
         values = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (a, m, g, b, n, h)))
         return cls(*values)
 
@@ -127,7 +132,17 @@ def solve(model: Richardson, start: ArrayLike, t: ArrayLike) -> np.ndarray:
     return (star[..., None, :] + (expm @ offset)[..., 0]).real
 
 
-def simulate_discrete(model: Richardson, start: ArrayLike, steps: int, dt: float = 1.0):
+def is_stable_discrete(model: Richardson, dt: float = 1.0) -> np.ndarray:
+    """Stability of the difference form ``z_{t+1} = (I + dt K) z_t + dt f``: both eigenvalues
+    of ``I + dt K`` inside the unit circle. Fits to yearly data estimate this map; for small
+    coefficients it agrees with :func:`is_stable`, for large ones it can differ."""
+    step = np.eye(2) + dt * np.nan_to_num(model.matrix)
+    return np.abs(np.linalg.eigvals(step)).max(axis=-1) < 1.0
+
+
+def simulate_discrete(
+    model: Richardson, start: ArrayLike, steps: int, dt: float = 1.0
+) -> np.ndarray:
     """The difference form ``z_{t+1} = z_t + dt (K z_t + f)``: (..., steps + 1, 2)."""
     z = np.asarray(start, dtype=float) + 0.0 * model.forcing
     K, f = model.matrix, model.forcing
@@ -141,10 +156,13 @@ def simulate_discrete(model: Richardson, start: ArrayLike, steps: int, dt: float
 def classify(model: Richardson, start: ArrayLike | None = None) -> np.ndarray:
     """Richardson's outcomes: a stable equilibrium, a runaway race, or disarmament.
 
-    A stable system settles at its equilibrium; if that lies below zero for either state,
-    expenditure is driven to zero (disarmament). An unstable system runs away along its
-    unstable direction: up (a runaway race) or down to zero (disarmament), depending on which
-    side of the equilibrium it starts (by default at zero arms).
+    A stable system settles at its equilibrium; if that lies below zero for both states,
+    expenditure is driven to zero (disarmament), for one of them, that one disarms while the
+    other settles (one-sided disarmament). An unstable system runs away along its unstable
+    direction: up (a runaway race) or down to zero (disarmament), depending on which side of
+    the equilibrium it starts (by default at zero arms); a start exactly at the equilibrium
+    stays there (an unstable balance). A singular K (``m n = a b``) has no unique equilibrium.
+    The direction assumes defence coefficients ``a, b >= 0``, as Richardson's do.
     """
     star = equilibrium(model)
     z0 = np.zeros_like(star) if start is None else np.asarray(start, dtype=float) + 0 * star
@@ -159,11 +177,14 @@ def classify(model: Richardson, start: ArrayLike | None = None) -> np.ndarray:
     along = np.take_along_axis(coefficients, top, -1)[..., 0]
     direction = np.take_along_axis(vectors.sum(axis=-2), top, -1)[..., 0]
     away = (along * direction).real
-    # Without grievances the origin is the equilibrium itself; any arms at all then run away.
-    away = np.where(np.all(np.nan_to_num(offset[..., 0]) == 0, axis=-1), 1.0, away)
-    unstable_outcome = np.where(away >= 0, RUNAWAY_RACE, DISARMAMENT)
-    stable_outcome = np.where(settles_positive, STABLE_EQUILIBRIUM, DISARMAMENT)
+    at_rest = np.all(np.nan_to_num(offset[..., 0]) == 0, axis=-1)
+    unstable_outcome = np.where(at_rest, BALANCED, np.where(away > 0, RUNAWAY_RACE, DISARMAMENT))
+    below = np.sum(star < 0, axis=-1)
+    stable_outcome = np.where(
+        settles_positive, STABLE_EQUILIBRIUM, np.where(below == 1, ONE_SIDED, DISARMAMENT)
+    )
     labels = np.where(stable, stable_outcome, unstable_outcome)
+    labels = np.where(model.determinant == 0, NO_EQUILIBRIUM, labels)
     return str(labels) if labels.ndim == 0 else labels
 
 
