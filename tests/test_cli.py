@@ -41,6 +41,7 @@ def test_run_json_has_every_key_and_writes_all_files(tmp_path):
         "events.parquet",
         "summary.json",
         "manifest.json",
+        "report.html",
     }
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["seed"] == 1 and manifest["replicates"] == 40

@@ -126,4 +126,7 @@ def _outcomes(ens: Ensemble):
     yield (lambda o: o.unscheduled_war), "war"
     yield (lambda o: o.spiral), "spiral"
     for f, fact in enumerate(ens.scenario.record):
-        yield (lambda o, f=f: o.record_reproduced[:, f]), f"record: {fact.description}"
+        yield (
+            (lambda o, f=f, want=fact.occurred: o.record_reproduced[:, f] == want),
+            f"record: {fact.description}",
+        )

@@ -105,7 +105,9 @@ def simulate(
     bal = military_balance(w, p)
     security = actual_security(bal)
     index = {sid: n for n, sid in enumerate(scenario.ids)}
-    facts = [(index[f.actor], index[f.target], f.from_step, f.by_step) for f in scenario.record]
+    facts = [
+        (index[f.actor], index.get(f.target, -1), f.from_step, f.by_step) for f in scenario.record
+    ]
     recorder = Recorder(
         w, security, 1 - vulnerability(w, bal).V, scenario.steps, p, trajectories, facts
     )

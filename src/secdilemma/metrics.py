@@ -74,7 +74,7 @@ class Outcomes:
     accidental_war: np.ndarray  # (R,) bool: an inadvertent war between two security seekers
     aggressor: np.ndarray  # (R, N) bool: the state waged a war of aggression
     aggression_step: np.ndarray  # (R, N, N) first step i waged a war of aggression on j, -1
-    record_reproduced: np.ndarray  # (R, F) the scenario's record facts, reproduced or not
+    record_reproduced: np.ndarray  # (R, F) each record fact's war happened (compare `occurred`)
     unscheduled_war: np.ndarray  # (R,) bool: a war not opened by a scheduled event
     nuclear_use: np.ndarray  # (R,) bool: a nuclear attack or a nuclear retaliation
     incidents: np.ndarray  # (R,) military incidents (per pair)
@@ -113,7 +113,7 @@ class Recorder:
         facts: list[tuple[int, int, int, int]] = (),
     ) -> None:
         R, N = w.shape
-        self.facts = list(facts)  # (actor, target, from_step, by_step)
+        self.facts = list(facts)  # (actor, target or -1 for any, from_step, by_step)
         self.record_reproduced = np.zeros((R, len(self.facts)), dtype=bool)
         self.unscheduled_war = np.zeros(R, dtype=bool)
         self.p = p
@@ -272,7 +272,9 @@ class Recorder:
         self.aggressor |= outbreak.deliberate.any(axis=2)
         for f, (actor, target, first, last) in enumerate(self.facts):
             if first <= self.t <= last:
-                self.record_reproduced[:, f] |= outbreak.deliberate[:, actor, target]
+                waged = outbreak.deliberate[:, actor]  # (R, N): on whom
+                hit = waged.any(axis=1) if target < 0 else waged[:, target]
+                self.record_reproduced[:, f] |= hit
         fresh = outbreak.deliberate & (self.aggression_step < 0)
         self.aggression_step = np.where(fresh, self.t, self.aggression_step)
         self.t += 1

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from secdilemma import __version__
 from secdilemma.engine import Ensemble
 from secdilemma.errors import InputError
+from secdilemma.report import write_compare_report, write_report
 from secdilemma.summary import events_table, json_safe, runs_table, summarize, trajectories_table
 
 
@@ -85,6 +86,7 @@ def write_results(
     staging = _staging(out)
     try:
         _write_run(ens, staging, overrides, summary)
+        write_report(staging)
         _publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -116,6 +118,7 @@ def write_comparison(comparison, out: Path, overrides: list[str]) -> Path:
             (staging / reading).mkdir()
             _write_run(ens, staging / reading, overrides, comparison.summaries[reading])
         _write_json(staging / "compare.json", json_safe(comparison.as_dict()))
+        write_compare_report(staging)
         _publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -137,11 +137,13 @@ class Event(_Strict):
 
 class RecordEvent(_Strict):
     """A fact of the historical record the ensemble can reproduce or not: ``actor`` starts a
-    war of aggression against ``target`` between ``from_step`` and ``by_step`` (inclusive)."""
+    war of aggression against ``target`` between ``from_step`` and ``by_step`` (inclusive), or,
+    with ``occurred: false``, does not (``target`` may be ``any``)."""
 
     description: str
     actor: str
     target: str
+    occurred: bool = True
     from_step: int = Field(default=0, ge=0)
     by_step: int = Field(ge=0)
 
@@ -324,7 +326,8 @@ def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[
                 )
     for n, fact in enumerate(scenario.record):
         known(f"record[{n}].actor", fact.actor)
-        known(f"record[{n}].target", fact.target)
+        if fact.target != "any":
+            known(f"record[{n}].target", fact.target)
         if fact.from_step > fact.by_step:
             problems.append(
                 InputError(source, f"record[{n}].from_step", fact.from_step, "after by_step")

@@ -111,7 +111,10 @@ def summarize(ens: Ensemble) -> dict[str, Any]:
             o.verification_false_alarms.sum(), o.verified_steps.sum()
         ),
         "record": [
-            {"description": fact.description, "share": _mean(o.record_reproduced[:, f])}
+            {
+                "description": fact.description,
+                "share": _mean(o.record_reproduced[:, f] == fact.occurred),
+            }
             for f, fact in enumerate(ens.scenario.record)
         ],
         "alliance_end": {pair_key[i, j]: _mean(o.alliance_end[:, i, j]) for i, j in pairs},
@@ -154,7 +157,10 @@ def runs_table(ens: Ensemble) -> pd.DataFrame:
             "hostile_seen": o.hostile_seen,
             "lies_revealed": o.lies_revealed,
             "initiator_loss": o.initiator_loss,
-            **{f"record.{f}": o.record_reproduced[:, f] for f in range(len(ens.scenario.record))},
+            **{
+                f"record.{f}": o.record_reproduced[:, f] == fact.occurred
+                for f, fact in enumerate(ens.scenario.record)
+            },
             "unscheduled_war": o.unscheduled_war,
             "wars_deliberate": o.wars_deliberate,
             "wars_provoked": o.wars_provoked,
