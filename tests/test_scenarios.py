@@ -18,8 +18,13 @@ DOCS = Path(__file__).parent.parent / "docs" / "scenarios"
 CASES = ["nato-russia", "iran-gulf", "china-asia", "cold-war-after-cuba", "pre-1914"]
 
 
-def test_every_case_is_bundled_documented_and_sourced():
+def test_every_bundled_scenario_is_documented_and_sourced():
     assert set(CASES) <= set(bundled_names())
+    for name in bundled_names():
+        page = (DOCS / f"{name}.md").read_text()
+        assert f"secdilemma run {name}" in page and "took **" in page
+        for source in load_scenario(name).sources:
+            assert source in page
     for name in CASES:
         spec = load_scenario(name)
         assert spec.replicates >= 1000 and spec.sources and spec.record
