@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from secdilemma import cli_formal, cli_report
+from secdilemma import cli_formal, cli_report, cli_sweep
 from secdilemma.actions import load_catalog
 from secdilemma.compare import READINGS, compare
 from secdilemma.engine import run_ensemble
@@ -277,6 +277,7 @@ def scenarios() -> None:
 
 cli_formal.register(app)
 cli_report.register(app)
+cli_sweep.register(app)
 
 if __name__ == "__main__":
     app()

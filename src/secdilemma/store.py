@@ -1,0 +1,83 @@
+"""The sweep results store: Parquet part files that appear only when complete, a manifest, and
+DuckDB SQL over the tables in place.
+
+Layout of a sweep directory::
+
+    manifest.json            the spec, package version, root seed entropy, point status
+    design.parquet           every point's parameters (point, one column per dotted path)
+    points/part-*.parquet    one row per finished point: point, parameters, outcomes
+    replicates/part-*.parquet one row per replicate of each finished point
+
+A part file is written under a hidden temporary name and renamed when complete, so a reader (or
+a resumed sweep) never sees half a file. The tables are the union of their parts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from secdilemma.errors import InputError
+
+TABLES = ("points", "replicates")
+
+
+def write_part(directory: Path, table: str, name: str, frame: pd.DataFrame) -> Path:
+    """Write ``frame`` as ``directory/table/name.parquet``, atomically."""
+    folder = Path(directory) / table
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / f"{name}.parquet"
+    partial = folder / f".{name}.{uuid.uuid4().hex[:8]}.partial"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), partial)
+    os.replace(partial, final)
+    return final
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    """Replace a JSON file atomically."""
+    partial = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.partial"
+    partial.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+
+
+def read_table(directory: str | Path, table: str = "points") -> pd.DataFrame:
+    """A store table as one DataFrame, sorted by point (and replicate)."""
+    folder = Path(directory) / table
+    parts = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+    if not parts:
+        raise InputError(str(folder), table, str(directory), "no finished points in this store")
+    frame = pd.concat([pq.read_table(p).to_pandas() for p in parts], ignore_index=True)
+    keys = [k for k in ("point", "replicate") if k in frame.columns]
+    return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def query(directory: str | Path, sql: str) -> pd.DataFrame:
+    """Run DuckDB SQL over a store; the tables ``points``, ``replicates`` and ``design`` are views
+    over the Parquet files in place."""
+    import duckdb
+
+    root = Path(directory)
+    if not (root / "manifest.json").is_file():
+        raise InputError(str(root), "<directory>", str(root), "not a sweep directory")
+    con = duckdb.connect()
+    try:
+        for table in TABLES:
+            if any((root / table).glob("part-*.parquet")):
+                glob = str(root / table / "part-*.parquet").replace("'", "''")
+                con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{glob}')")
+        if (root / "design.parquet").is_file():
+            path = str(root / "design.parquet").replace("'", "''")
+            con.execute(f"CREATE VIEW design AS SELECT * FROM read_parquet('{path}')")
+        try:
+            return con.execute(sql).df()
+        except duckdb.Error as err:
+            raise InputError("query", "sql", sql, str(err).splitlines()[0]) from None
+    finally:
+        con.close()
