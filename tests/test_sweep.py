@@ -245,7 +245,8 @@ def test_query_answers_sql_over_the_store(tmp_path):
     assert answer.loc[0, "n"] == 8 and answer.loc[0, "s"] == pytest.approx(points.p_spiral.mean())
     joined = query(
         tmp_path / "s",
-        "SELECT point, avg(CAST(spiral AS DOUBLE)) AS s FROM replicates GROUP BY point ORDER BY point",
+        "SELECT point, avg(CAST(spiral AS DOUBLE)) AS s FROM replicates"
+        " GROUP BY point ORDER BY point",
     )
     assert np.allclose(joined["s"], points["p_spiral"])
     out = tmp_path / "q.csv"
