@@ -259,3 +259,20 @@ def test_query_answers_sql_over_the_store(tmp_path):
     missing = runner.invoke(app, ["query", str(tmp_path / "none"), "SELECT 1"])
     assert missing.exit_code == 2 and "not a sweep directory" in missing.output
     assert Path(tmp_path / "s" / "design.parquet").is_file()
+
+
+def test_the_documented_example_spec_and_query_work(tmp_path):
+    root = Path(__file__).parent.parent
+    spec, _ = load_spec(root / "examples" / "sweep-jervis.yaml")
+    assert spec.points == 60 and spec.design == "lhs"
+    small = spec.model_copy(update={"points": 4, "replicates": 10, "steps": 10})
+    Sweep(small, tmp_path / "s").run(workers=1)
+    documented = (
+        'SELECT round("world.offense_defense_balance") AS balance, count(*) AS points, '
+        "avg(p_spiral) AS spiral, avg(p_war) AS war FROM points GROUP BY 1 ORDER BY 1"
+    )
+    assert query(tmp_path / "s", documented)["points"].sum() == 4
+    assert (
+        "secdilemma sweep examples/sweep-jervis.yaml"
+        in (root / "docs" / "experiments.md").read_text()
+    )
