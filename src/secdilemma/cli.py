@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from secdilemma import cli_formal, cli_report, cli_sweep
+from secdilemma import cli_analysis, cli_formal, cli_report, cli_sweep
 from secdilemma.actions import load_catalog
 from secdilemma.compare import READINGS, compare
 from secdilemma.engine import run_ensemble
@@ -31,7 +32,9 @@ console = Console(stderr=True)
 
 def _fail(err: Exception) -> None:
     for line in str(err).splitlines():
-        console.print(f"[bold red]error:[/] {line}", highlight=False, markup=True, soft_wrap=True)
+        console.print(
+            f"[bold red]error:[/] {escape(line)}", highlight=False, markup=True, soft_wrap=True
+        )
     raise typer.Exit(code=2)
 
 
@@ -278,6 +281,7 @@ def scenarios() -> None:
 cli_formal.register(app)
 cli_report.register(app)
 cli_sweep.register(app)
+cli_analysis.register(app)
 
 if __name__ == "__main__":
     app()

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from secdilemma.cow import load_grh, load_nmc, parse_years
@@ -72,7 +73,7 @@ def _save(fig, path: Path) -> None:
 def _fail(err: Exception) -> None:
     console = Console(stderr=True)
     for line in str(err).splitlines():
-        console.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
 
 
