@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from secdilemma.cli import app
 from secdilemma.errors import InputError, ScenarioError
 from secdilemma.experiment import load_spec, make_design
-from secdilemma.store import query
+from secdilemma.store import query, read_table
 from secdilemma.sweep import Sweep, sweep_tables
 
 runner = CliRunner()
@@ -276,3 +276,15 @@ def test_the_documented_example_spec_and_query_work(tmp_path):
         "secdilemma sweep examples/sweep-jervis.yaml"
         in (root / "docs" / "experiments.md").read_text()
     )
+
+
+def test_trajectories_are_stored_when_asked(tmp_path):
+    spec, _ = load_spec(write_spec(tmp_path, points=3, replicates=5, steps=6, trajectories=True))
+    Sweep(spec, tmp_path / "s").run(workers=1)
+    steps = read_table(tmp_path / "s", "trajectories")
+    assert set(steps["point"]) == {0, 1, 2} and steps["t"].max() == 6
+    threat = query(
+        tmp_path / "s",
+        "SELECT point, avg(value) AS v FROM trajectories WHERE variable = 'threat' GROUP BY point",
+    )
+    assert len(threat) == 3 and threat["v"].between(0, 1).all()

@@ -22,7 +22,7 @@ from scipy.stats import qmc
 from secdilemma.engine import run_ensemble
 from secdilemma.errors import InputError, ScenarioError
 from secdilemma.scenario import load_scenario
-from secdilemma.summary import json_safe, summarize
+from secdilemma.summary import json_safe, summarize, trajectories_table
 
 # Outcomes a sweep can record per point: scalar keys of the run summary, and per-replicate
 # columns of the runs table for the replicates table.
@@ -80,6 +80,7 @@ class SweepSpec(BaseModel):
     parameters: dict[str, Range] = Field(min_length=1)
     outcomes: list[str] = Field(default_factory=lambda: ["p_war", "p_spiral", "p_tragic_spiral"])
     set: list[str] = Field(default_factory=list)  # fixed overrides for every point
+    trajectories: bool = False  # also store every point's per-step trajectories
 
     @model_validator(mode="after")
     def _design_fits(self) -> SweepSpec:
@@ -194,8 +195,21 @@ def evaluate_point(
     spec: SweepSpec, values: dict[str, Any], outcomes: list[str] | None = None
 ) -> tuple[dict[str, float], pd.DataFrame]:
     """Run one point's ensemble: its outcome scalars, and one row per replicate."""
+    result, replicates, _ = evaluate_point_tables(spec, values, outcomes, trajectories=False)
+    return result, replicates
+
+
+def evaluate_point_tables(
+    spec: SweepSpec,
+    values: dict[str, Any],
+    outcomes: list[str] | None = None,
+    trajectories: bool | None = None,
+) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame | None]:
+    """As :func:`evaluate_point`, with the point's tidy trajectories when asked (by default
+    when the spec asks)."""
+    keep = spec.trajectories if trajectories is None else trajectories
     scenario = load_scenario(spec.scenario, point_overrides(spec, values))
-    ens = run_ensemble(scenario, trajectories=False)
+    ens = run_ensemble(scenario, trajectories=keep)
     summary = json_safe(summarize(ens))
     result = {}
     for name in outcomes or spec.outcomes:
@@ -216,4 +230,8 @@ def evaluate_point(
     for key, drawn in ens.drawn.items():
         if np.ptp(drawn) > 0:  # parameters drawn per replicate (distributions)
             replicates[f"param.{key}"] = drawn
-    return result, replicates
+    steps = trajectories_table(ens) if keep else None
+    if steps is not None:
+        for column in ("i", "j", "variable"):
+            steps[column] = steps[column].astype(str).replace("nan", "")
+    return result, replicates, steps

@@ -7,6 +7,7 @@ Layout of a sweep directory::
     design.parquet           every point's parameters (point, one column per dotted path)
     points/part-*.parquet    one row per finished point: point, parameters, outcomes
     replicates/part-*.parquet one row per replicate of each finished point
+    trajectories/part-*.parquet  tidy per-step values (only with ``trajectories: true``)
 
 A part file is written under a hidden temporary name and renamed when complete, so a reader (or
 a resumed sweep) never sees half a file. The tables are the union of their parts.
@@ -26,7 +27,7 @@ import pyarrow.parquet as pq
 
 from secdilemma.errors import InputError
 
-TABLES = ("points", "replicates")
+TABLES = ("points", "replicates", "trajectories")
 
 
 def write_part(directory: Path, table: str, name: str, frame: pd.DataFrame) -> Path:
@@ -54,7 +55,8 @@ def read_table(directory: str | Path, table: str = "points") -> pd.DataFrame:
     if not parts:
         raise InputError(str(folder), table, str(directory), "no finished points in this store")
     frame = pd.concat([pq.read_table(p).to_pandas() for p in parts], ignore_index=True)
-    keys = [k for k in ("point", "replicate") if k in frame.columns]
+    order = ("point", "replicate", "run_id", "t", "i", "j", "variable")
+    keys = [k for k in order if k in frame.columns]
     return frame.sort_values(keys, kind="stable").reset_index(drop=True)
 
 

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 
 from secdilemma import __version__
 from secdilemma.errors import InputError
-from secdilemma.experiment import SweepSpec, evaluate_point, make_design
+from secdilemma.experiment import SweepSpec, evaluate_point_tables, make_design
 from secdilemma.results import git_hash
 from secdilemma.store import read_table, write_json, write_part
 
@@ -52,12 +52,12 @@ class Task:
 def run_task(spec_json: str, directory: str, points: list[int], rows: list[dict]) -> dict:
     """Evaluate a task's points in a worker; write their parts; report done and failed."""
     spec = SweepSpec.model_validate_json(spec_json)
-    point_rows, replicate_frames, failed = [], [], {}
+    point_rows, replicate_frames, step_frames, failed = [], [], [], {}
     for point, values in zip(points, rows, strict=True):
         error = None
         for _attempt in range(2):  # a point that raises is retried once
             try:
-                outcomes, replicates = evaluate_point(spec, values)
+                outcomes, replicates, steps = evaluate_point_tables(spec, values)
                 error = None
                 break
             except Exception:  # noqa: BLE001 - any error of a point is recorded, not raised
@@ -68,10 +68,15 @@ def run_task(spec_json: str, directory: str, points: list[int], rows: list[dict]
         point_rows.append({"point": point, **values, **outcomes})
         replicates.insert(0, "point", point)
         replicate_frames.append(replicates)
+        if steps is not None:
+            steps.insert(0, "point", point)
+            step_frames.append(steps)
     if point_rows:
         name = f"part-{points[0]:06d}-{points[-1]:06d}"
         # Replicates first: a points part marks its points done, so it is written last.
         write_part(Path(directory), "replicates", name, pd.concat(replicate_frames))
+        if step_frames:
+            write_part(Path(directory), "trajectories", name, pd.concat(step_frames))
         write_part(Path(directory), "points", name, pd.DataFrame(point_rows))
     return {"done": [r["point"] for r in point_rows], "failed": failed}
 
