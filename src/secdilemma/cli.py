@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from secdilemma import cli_analysis, cli_formal, cli_report, cli_sweep
 from secdilemma.actions import load_catalog
+from secdilemma.cli_common import emit_json, fail, progress_bar
 from secdilemma.compare import READINGS, compare
 from secdilemma.engine import run_ensemble
 from secdilemma.errors import InputError
 from secdilemma.results import default_out_dir, write_comparison, write_results
 from secdilemma.scenario import LENSES, bundled_names, load_scenario, read_raw, resolve_path
-from secdilemma.summary import json_safe, summarize
+from secdilemma.summary import summarize
 
 app = typer.Typer(
     add_completion=False,
@@ -28,14 +26,6 @@ app = typer.Typer(
     help="Simulate and analyse the security dilemma.",
 )
 console = Console(stderr=True)
-
-
-def _fail(err: Exception) -> None:
-    for line in str(err).splitlines():
-        console.print(
-            f"[bold red]error:[/] {escape(line)}", highlight=False, markup=True, soft_wrap=True
-        )
-    raise typer.Exit(code=2)
 
 
 @app.command()
@@ -78,15 +68,7 @@ def run(
         if target.exists() and any(target.iterdir()):
             raise InputError("--out", "<directory>", str(target), "exists and is not empty")
         blocks = -(-spec.replicates // (chunk_size or spec.replicates))
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} steps"),
-            TimeRemainingColumn(),
-            console=console,
-            disable=as_json or not sys.stderr.isatty(),
-            transient=True,
-        ) as bar:
+        with progress_bar("steps", quiet=as_json) as bar:
             task = bar.add_task(spec.name, total=spec.steps * blocks)
             ens = run_ensemble(
                 spec,
@@ -97,7 +79,7 @@ def run(
         summary = summarize(ens)
         written = write_results(ens, target, overrides, summary)
     except InputError as err:
-        _fail(err)
+        fail(err)
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
@@ -166,15 +148,7 @@ def compare_command(
         if target.exists() and any(target.iterdir()):
             raise InputError("--out", "<directory>", str(target), "exists and is not empty")
         blocks = -(-spec.replicates // (chunk_size or spec.replicates))
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} steps"),
-            TimeRemainingColumn(),
-            console=console,
-            disable=as_json or not sys.stderr.isatty(),
-            transient=True,
-        ) as bar:
+        with progress_bar("steps", quiet=as_json) as bar:
             task = bar.add_task(spec.name, total=3 * spec.steps * blocks)
 
             def progress(reading: str):
@@ -184,10 +158,10 @@ def compare_command(
             comparison = compare(scenario, overrides, chunk_size, trajectories, progress)
         written = write_comparison(comparison, target, overrides)
     except InputError as err:
-        _fail(err)
+        fail(err)
     result = comparison.as_dict()
     if as_json:
-        typer.echo(json.dumps(json_safe(result["readings"]), indent=2))
+        emit_json(result["readings"])
         return
     _show_comparison(result)
     console.print(f"results: {written}")
@@ -236,7 +210,7 @@ def validate(file: Annotated[str, typer.Argument(help="A scenario YAML file or b
     try:
         spec = load_scenario(file)
     except InputError as err:
-        _fail(err)
+        fail(err)
     typer.echo(f"{file}: ok ({len(spec.states)} states, {spec.steps} steps)")
 
 

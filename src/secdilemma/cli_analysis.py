@@ -7,38 +7,18 @@ file, field and value, and exit code 2.
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from secdilemma.cli_common import emit_json, fail
 from secdilemma.errors import InputError
 from secdilemma.experiment import POINT_OUTCOMES, load_spec
 
 METHODS = ("sobol", "morris")
-
-
-def _fail(err: Exception) -> None:
-    console = Console(stderr=True)
-    for line in str(err).splitlines():
-        # Escaped: a message such as "pip install 'secdilemma[ema]'" is not rich markup.
-        console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
 
 
 def _pm(value: float, conf: float) -> str:
@@ -91,7 +71,7 @@ def sensitivity_command(
         if plot is not None:
             sensitivity.plot_indices(frame, plot)
     except InputError as err:
-        _fail(err)
+        fail(err)
     result = {
         "spec": str(spec_path),
         "method": method,
@@ -104,7 +84,7 @@ def sensitivity_command(
         "indices": sensitivity.as_records(frame),
     }
     if as_json:
-        typer.echo(json.dumps(_clean(result), indent=2))
+        emit_json(result)
         return
     table = Table(
         title=f"{method} sensitivity of {outcome}: {result['evaluations']} ensembles of "
@@ -167,9 +147,9 @@ def discover_command(
             box=box,
         )
     except InputError as err:
-        _fail(err)
+        fail(err)
     if as_json:
-        typer.echo(json.dumps(_clean(result), indent=2))
+        emit_json(result)
         return
     side = "<" if below else ">"
     out = Console()

@@ -5,17 +5,15 @@ Each prints its result as a table (or JSON with ``--json``) and can save a plot 
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import numpy as np
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from secdilemma.cli_common import emit_json, fail
 from secdilemma.cow import load_grh, load_nmc, parse_years
 from secdilemma.errors import InputError
 from secdilemma.formal import games, jervis, richardson
@@ -23,22 +21,6 @@ from secdilemma.formal.arms_races import TOO_LITTLE_DATA, fit_blocs, fit_grh_rac
 
 PlotOption = Annotated[Path | None, typer.Option(help="Save a plot to this file (PNG, PDF, SVG).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        return _clean(value.item())
-    return value
-
-
-def _emit(result: dict) -> None:
-    typer.echo(json.dumps(_clean(result), indent=2))
 
 
 def _numbers(text: str, count: int, option: str) -> list[float]:
@@ -68,13 +50,6 @@ def _save(fig, path: Path) -> None:
     except (OSError, ValueError) as err:
         raise InputError("--plot", "--plot", str(path), f"cannot save the plot: {err}") from None
     Console(stderr=True).print(f"plot: {path}")
-
-
-def _fail(err: Exception) -> None:
-    console = Console(stderr=True)
-    for line in str(err).splitlines():
-        console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
 
 
 def richardson_command(
@@ -118,10 +93,10 @@ def richardson_command(
         else:
             result = _richardson_model(coefficients, start, horizon, plot)
     except InputError as err:
-        _fail(err)
+        fail(err)
     title = result.pop("title")
     if as_json:
-        _emit(result)
+        emit_json(result)
         return
     table = Table(title=title)
     table.add_column("quantity")
@@ -311,9 +286,9 @@ def jervis_command(
         elif plot is not None:
             _plot_best_responses(plot, game)
     except InputError as err:
-        _fail(err)
+        fail(err)
     if as_json:
-        _emit(result)
+        emit_json(result)
         return
     if four_worlds:
         out = Table(title="Jervis's four worlds (two security seekers)")
@@ -466,9 +441,9 @@ def kydd_command(
             ax.legend()
             _save(fig, plot)
     except InputError as err:
-        _fail(err)
+        fail(err)
     if as_json:
-        _emit(result)
+        emit_json(result)
         return
     _print_rows("Kydd's trust game", {k: v for k, v in result.items() if k != "trust_path"})
     if moves:
@@ -527,9 +502,9 @@ def fearon_command(
             ax.legend()
             _save(fig, plot)
     except InputError as err:
-        _fail(err)
+        fail(err)
     if as_json:
-        _emit(result)
+        emit_json(result)
         return
     _print_rows("Fearon's bargaining model", result)
 
@@ -592,9 +567,9 @@ def tournament_command(
             ax.set_title(f"{data['game']}, noise {noise:g}")
             _save(fig, plot)
     except InputError as err:
-        _fail(err)
+        fail(err)
     if as_json:
-        _emit(data)
+        emit_json(data)
         return
     table = Table(title=f"tournament: {data['game']} {tuple(round(v, 3) for v in data['R_S_T_P'])}")
     for col in ("rank", "strategy", "median score", "cooperation"):

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from secdilemma.cli_common import fail, progress_bar
 from secdilemma.errors import InputError
 from secdilemma.experiment import load_spec
 from secdilemma.store import query as run_query
 from secdilemma.sweep import Sweep
 
 console = Console(stderr=True)
-
-
-def _fail(err: Exception) -> None:
-    for line in str(err).splitlines():
-        console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
 
 
 def sweep_command(
@@ -52,15 +44,7 @@ def sweep_command(
         parsed, source = load_spec(spec)
         sweep = Sweep(parsed, out, source)
         started = time.monotonic()
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} points"),
-            TimeRemainingColumn(),
-            console=console,
-            disable=not sys.stderr.isatty(),
-            transient=True,
-        ) as bar:
+        with progress_bar("points", quiet=False) as bar:
             task = bar.add_task(Path(spec).stem, total=len(sweep.design))
 
             def progress(finished: int, total: int) -> None:
@@ -68,7 +52,7 @@ def sweep_command(
 
             manifest = sweep.run(dask, workers, chunk_size, retry_failed, progress)
     except InputError as err:
-        _fail(err)
+        fail(err)
     points = manifest["points"]
     console.print(
         f"{points['done']} of {points['total']} points done, {len(points['failed'])} failed, "
@@ -98,7 +82,7 @@ def query_command(
             console.print(f"{len(frame)} rows: {csv}")
             return
     except InputError as err:
-        _fail(err)
+        fail(err)
     table = Table()
     for column in frame.columns:
         table.add_column(str(column), justify="right")
