@@ -205,6 +205,28 @@ def _show_comparison(result: dict) -> None:
 
 
 @app.command()
+def synth(
+    states: Annotated[int, typer.Option(help="Number of states.", min=2)],
+    out: Annotated[Path, typer.Option(help="Where to write the scenario (YAML).")],
+    seed: Annotated[int, typer.Option(help="Seed of the world's draws.", min=0)] = 0,
+    replicates: Annotated[int, typer.Option(help="Replicates in its ensemble.", min=1)] = 100,
+    steps: Annotated[int, typer.Option(help="Steps per replicate.", min=1)] = 100,
+) -> None:
+    """Write a synthetic world of N states (for benchmarks and scaling studies)."""
+    import yaml
+
+    from secdilemma.synth import synthetic_world
+
+    raw = synthetic_world(states, seed, replicates, steps)
+    try:
+        out.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    except OSError as err:
+        fail(InputError("--out", "--out", str(out), f"cannot write: {err.strerror}"))
+    load_scenario(out)  # what was written loads
+    typer.echo(f"{out}: {states} states, {len(raw['relations'])} relations")
+
+
+@app.command()
 def validate(file: Annotated[str, typer.Argument(help="A scenario YAML file or bundled name.")]):
     """Check a scenario file and report every problem."""
     try:

@@ -1,0 +1,110 @@
+"""How the engine's time and peak memory grow with replicates R, states N and steps T.
+
+Each measurement runs one ensemble of a synthetic world (``secdilemma.synth``) in this process;
+peak memory is what NumPy allocated at most (``tracemalloc``, which NumPy reports to), not the
+process's resident size. Exponents are least-squares slopes on log-log axes.
+
+    python -m benchmarks.scaling [--quick] [--plot benchmarks/scaling.png]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+from secdilemma.engine import run_ensemble
+from secdilemma.scenario import parse_scenario
+from secdilemma.synth import synthetic_world
+
+HERE = Path(__file__).parent
+
+
+def measure(states: int, replicates: int, steps: int, repeats: int) -> tuple[float, float]:
+    """Median seconds and peak MiB of one ensemble."""
+    spec = parse_scenario(synthetic_world(states, 1, replicates, steps), "synthetic")
+    times, peaks = [], []
+    for _ in range(repeats):
+        tracemalloc.start()
+        start = time.perf_counter()
+        run_ensemble(spec, trajectories=False)
+        times.append(time.perf_counter() - start)
+        peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
+        tracemalloc.stop()
+    return statistics.median(times), max(peaks)
+
+
+def exponent(x: list[int], y: list[float]) -> float:
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--plot", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None, help="where to write the JSON")
+    args = parser.parse_args()
+    repeats = args.repeats or (1 if args.quick else 3)
+    base = {"states": 10, "replicates": 100, "steps": 20}
+    axes = {
+        "replicates": [50, 100, 200] if args.quick else [100, 200, 400, 800],
+        "steps": [10, 20, 40] if args.quick else [20, 40, 80, 160],
+        "states": [4, 8, 16] if args.quick else [5, 10, 20, 40],
+    }
+    if args.quick:
+        base = {"states": 6, "replicates": 50, "steps": 10}
+    results = {}
+    for axis, values in axes.items():
+        rows = []
+        for value in values:
+            size = {**base, axis: value}
+            seconds, mib = measure(size["states"], size["replicates"], size["steps"], repeats)
+            rows.append({**size, "seconds": round(seconds, 4), "peak_mib": round(mib, 1)})
+            print(f"{axis:>10} = {value:>4}: {seconds:8.3f} s {mib:8.1f} MiB", flush=True)
+        results[axis] = {
+            "runs": rows,
+            "time_exponent": round(exponent(values, [r["seconds"] for r in rows]), 2),
+            "memory_exponent": round(exponent(values, [r["peak_mib"] for r in rows]), 2),
+        }
+    report = {
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
+        "repeats": repeats,
+        "quick": args.quick,
+        "base": base,
+        "scaling": results,
+    }
+    print(json.dumps({k: {m: v[m] for m in ("time_exponent", "memory_exponent")}
+                      for k, v in results.items()}, indent=2))  # fmt: skip
+    name = "results_scaling_quick.json" if args.quick else "results_scaling.json"
+    (args.out or HERE / name).write_text(json.dumps(report, indent=2) + "\n")
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, axes_ = plt.subplots(1, 3, figsize=(11, 3.2))
+        for ax, (axis, data) in zip(axes_, results.items(), strict=True):
+            x = [r[axis] for r in data["runs"]]
+            ax.loglog(x, [r["seconds"] for r in data["runs"]], "o-", label="time (s)")
+            ax.loglog(x, [r["peak_mib"] / 1000 for r in data["runs"]], "s--", label="peak (GiB)")
+            ax.set_xlabel(axis)
+            ax.set_title(
+                f"time ~ {axis}^{data['time_exponent']}, memory ~ {axis}^{data['memory_exponent']}",
+                fontsize=8,
+            )
+            ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=120)
+        print(f"plot: {args.plot}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""The benchmarks run (a smoke test: no timing is asserted), and the synthetic worlds load."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from secdilemma.cli import app
+from secdilemma.scenario import load_scenario
+
+ROOT = Path(__file__).parent.parent
+runner = CliRunner()
+
+
+def test_scaling_benchmark_quick_mode_writes_its_report(tmp_path):
+    out = tmp_path / "scaling.json"
+    command = [sys.executable, "-m", "benchmarks.scaling", "--quick", "--out", str(out)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    for axis in ("replicates", "steps", "states"):
+        runs = report["scaling"][axis]["runs"]
+        assert len(runs) == 3 and all(r["seconds"] > 0 and r["peak_mib"] > 0 for r in runs)
+        assert [r[axis] for r in runs] == sorted(r[axis] for r in runs)
+
+
+def test_synth_writes_a_world_of_n_states(tmp_path):
+    out = tmp_path / "world.yaml"
+    result = runner.invoke(app, ["synth", "--states", "12", "--out", str(out), "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    spec = load_scenario(out)
+    assert len(spec.states) == 12 and spec.replicates == 100
+    again = tmp_path / "again.yaml"
+    runner.invoke(app, ["synth", "--states", "12", "--out", str(again), "--seed", "3"])
+    assert out.read_text() == again.read_text()  # one seed, one world
+    bad = runner.invoke(app, ["synth", "--states", "5", "--out", str(tmp_path / "no" / "x.yaml")])
+    assert bad.exit_code == 2 and "cannot write" in bad.output
