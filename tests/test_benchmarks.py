@@ -37,3 +37,25 @@ def test_synth_writes_a_world_of_n_states(tmp_path):
     assert out.read_text() == again.read_text()  # one seed, one world
     bad = runner.invoke(app, ["synth", "--states", "5", "--out", str(tmp_path / "no" / "x.yaml")])
     assert bad.exit_code == 2 and "cannot write" in bad.output
+
+
+def test_a_memory_budget_bounds_a_large_worlds_peak_and_changes_no_result():
+    import tracemalloc
+
+    import numpy as np
+
+    from secdilemma.engine import block_size, run_ensemble
+    from secdilemma.scenario import parse_scenario
+    from secdilemma.synth import synthetic_world
+
+    spec = parse_scenario(synthetic_world(30, seed=2, replicates=40, steps=3), "synthetic")
+    budget = 60 * 2**20
+    assert 1 < block_size(spec, spec.action_catalog(), budget) < 40
+    tracemalloc.start()
+    bounded = run_ensemble(spec, trajectories=False, memory_budget=budget)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    whole = run_ensemble(spec, trajectories=False, memory_budget=2**40)
+    assert peak < 2 * budget  # the estimate holds to within a factor of two
+    assert np.array_equal(bounded.outcomes.actions, whole.outcomes.actions)
+    assert np.array_equal(bounded.outcomes.security_end, whole.outcomes.security_end)

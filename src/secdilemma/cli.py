@@ -14,7 +14,7 @@ from secdilemma import cli_analysis, cli_formal, cli_report, cli_sweep
 from secdilemma.actions import load_catalog
 from secdilemma.cli_common import emit_json, fail, progress_bar
 from secdilemma.compare import READINGS, compare
-from secdilemma.engine import run_ensemble
+from secdilemma.engine import block_size, run_ensemble
 from secdilemma.errors import InputError
 from secdilemma.results import default_out_dir, write_comparison, write_results
 from secdilemma.scenario import LENSES, bundled_names, load_scenario, read_raw, resolve_path
@@ -67,7 +67,7 @@ def run(
         target = out or default_out_dir(spec.name, spec.seed)
         if target.exists() and any(target.iterdir()):
             raise InputError("--out", "<directory>", str(target), "exists and is not empty")
-        blocks = -(-spec.replicates // (chunk_size or spec.replicates))
+        blocks = -(-spec.replicates // (chunk_size or block_size(spec, spec.action_catalog())))
         with progress_bar("steps", quiet=as_json) as bar:
             task = bar.add_task(spec.name, total=spec.steps * blocks)
             ens = run_ensemble(
@@ -147,7 +147,7 @@ def compare_command(
         target = out or default_out_dir(f"{spec.name}-compare", spec.seed)
         if target.exists() and any(target.iterdir()):
             raise InputError("--out", "<directory>", str(target), "exists and is not empty")
-        blocks = -(-spec.replicates // (chunk_size or spec.replicates))
+        blocks = -(-spec.replicates // (chunk_size or block_size(spec, spec.action_catalog())))
         with progress_bar("steps", quiet=as_json) as bar:
             task = bar.add_task(spec.name, total=3 * spec.steps * blocks)
 

@@ -158,17 +158,34 @@ def _join(parts: list[Outcomes]) -> Outcomes:
     return Outcomes(**joined)
 
 
+# Peak bytes per replicate of one step, per element of an (N, options) array: the decision
+# step holds about this many such arrays at once (measured with tracemalloc for N = 10-40,
+# benchmarks/scaling.py).
+_ARRAYS_PER_OPTION = 17
+
+
+def block_size(scenario: Scenario, catalog: Catalog, memory_budget: float = 2 * 2**30) -> int:
+    """Replicates per block so that a block's peak memory stays near ``memory_budget`` bytes."""
+    N = len(scenario.states)
+    per_replicate = _ARRAYS_PER_OPTION * N * OptionSpace(catalog, N).size * 8
+    return max(1, min(scenario.replicates, int(memory_budget // per_replicate)))
+
+
 def run_ensemble(
     scenario: Scenario,
     catalog: Catalog | None = None,
     chunk_size: int | None = None,
     trajectories: bool = True,
     progress: Progress | None = None,
+    memory_budget: float = 2 * 2**30,
 ) -> Ensemble:
-    """All of a scenario's replicates, in blocks of ``chunk_size`` (default: one block)."""
+    """All of a scenario's replicates, in blocks of ``chunk_size`` (default: as many as fit in
+    ``memory_budget`` bytes, one block for small worlds). Results do not depend on the blocks."""
     cat = catalog or scenario.action_catalog()
     R = scenario.replicates
-    size = R if not chunk_size else max(1, min(chunk_size, R))
+    size = (
+        block_size(scenario, cat, memory_budget) if not chunk_size else max(1, min(chunk_size, R))
+    )
     drawn_parts, outcome_parts = [], []
     for start in range(0, R, size):
         block = range(start, min(start + size, R))
