@@ -28,6 +28,15 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 
+def _overrides(set_: list[str] | None, replicates, steps, seed) -> list[str]:
+    """The ``--set`` values, then the options that are shorthands for them."""
+    overrides = list(set_ or [])
+    for name, value in (("replicates", replicates), ("steps", steps), ("seed", seed)):
+        if value is not None:
+            overrides.append(f"{name}={value}")
+    return overrides
+
+
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a YAML path.")],
@@ -49,13 +58,7 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON.")] = False,
 ) -> None:
     """Run a scenario as an ensemble and write its results."""
-    overrides = list(set_ or [])
-    if replicates is not None:
-        overrides.append(f"replicates={replicates}")
-    if steps is not None:
-        overrides.append(f"steps={steps}")
-    if seed is not None:
-        overrides.append(f"seed={seed}")
+    overrides = _overrides(set_, replicates, steps, seed)
     try:
         if lens is not None:
             if lens not in LENSES:
@@ -138,10 +141,7 @@ def compare_command(
     ] = False,
 ) -> None:
     """Run a scenario under each reading (structural, interpretive, Bayesian) and compare."""
-    overrides = list(set_ or [])
-    for name, value in (("replicates", replicates), ("steps", steps), ("seed", seed)):
-        if value is not None:
-            overrides.append(f"{name}={value}")
+    overrides = _overrides(set_, replicates, steps, seed)
     try:
         spec = load_scenario(scenario, overrides)
         target = out or default_out_dir(f"{spec.name}-compare", spec.seed)
