@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from benchmarks.common import machine, row, write_json
 from secdilemma.engine import run_ensemble
 from secdilemma.scenario import parse_scenario
 from secdilemma.synth import synthetic_world
@@ -44,6 +45,48 @@ def exponent(x: list[int], y: list[float]) -> float:
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
 
 
+def run(quick: bool = False, repeats: int | None = None) -> dict[str, Any]:
+    repeats = repeats or (1 if quick else 3)
+    base = {"states": 10, "replicates": 100, "steps": 20}
+    axes = {
+        "replicates": [50, 100, 200] if quick else [100, 200, 400, 800],
+        "steps": [10, 20, 40] if quick else [20, 40, 80, 160],
+        "states": [4, 8, 16] if quick else [5, 10, 20, 40, 80],
+    }
+    if quick:
+        base = {"states": 6, "replicates": 50, "steps": 10}
+    results = {}
+    for axis, values in axes.items():
+        runs = []
+        for value in values:
+            size = {**base, axis: value}
+            seconds, mib = measure(size["states"], size["replicates"], size["steps"], repeats)
+            runs.append({**size, "seconds": round(seconds, 4), "peak_mib": round(mib, 1)})
+            print(f"{axis:>10} = {value:>4}: {seconds:8.3f} s {mib:8.1f} MiB", flush=True)
+        results[axis] = {
+            "runs": runs,
+            "time_exponent": round(exponent(values, [r["seconds"] for r in runs]), 2),
+            "memory_exponent": round(exponent(values, [r["peak_mib"] for r in runs]), 2),
+        }
+    return {
+        "machine": machine(),
+        "repeats": repeats,
+        "quick": quick,
+        "base": base,
+        "scaling": results,
+        "rows": [
+            row(
+                "scaling",
+                f"time exponent in {axis} ({data['runs'][0][axis]}-{data['runs'][-1][axis]})",
+                data["time_exponent"],
+                unit="",
+                note=f"memory exponent {data['memory_exponent']}",
+            )
+            for axis, data in results.items()
+        ],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
@@ -51,39 +94,13 @@ def main() -> None:
     parser.add_argument("--plot", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="where to write the JSON")
     args = parser.parse_args()
-    repeats = args.repeats or (1 if args.quick else 3)
-    base = {"states": 10, "replicates": 100, "steps": 20}
-    axes = {
-        "replicates": [50, 100, 200] if args.quick else [100, 200, 400, 800],
-        "steps": [10, 20, 40] if args.quick else [20, 40, 80, 160],
-        "states": [4, 8, 16] if args.quick else [5, 10, 20, 40],
-    }
-    if args.quick:
-        base = {"states": 6, "replicates": 50, "steps": 10}
-    results = {}
-    for axis, values in axes.items():
-        rows = []
-        for value in values:
-            size = {**base, axis: value}
-            seconds, mib = measure(size["states"], size["replicates"], size["steps"], repeats)
-            rows.append({**size, "seconds": round(seconds, 4), "peak_mib": round(mib, 1)})
-            print(f"{axis:>10} = {value:>4}: {seconds:8.3f} s {mib:8.1f} MiB", flush=True)
-        results[axis] = {
-            "runs": rows,
-            "time_exponent": round(exponent(values, [r["seconds"] for r in rows]), 2),
-            "memory_exponent": round(exponent(values, [r["peak_mib"] for r in rows]), 2),
-        }
-    report = {
-        "machine": f"{platform.machine()}, Python {platform.python_version()}",
-        "repeats": repeats,
-        "quick": args.quick,
-        "base": base,
-        "scaling": results,
-    }
+    report = run(args.quick, args.repeats)
+    report.pop("rows")
+    results = report["scaling"]
     print(json.dumps({k: {m: v[m] for m in ("time_exponent", "memory_exponent")}
                       for k, v in results.items()}, indent=2))  # fmt: skip
     name = "results_scaling_quick.json" if args.quick else "results_scaling.json"
-    (args.out or HERE / name).write_text(json.dumps(report, indent=2) + "\n")
+    write_json(args.out or HERE / name, report)
     if args.plot:
         import matplotlib
 

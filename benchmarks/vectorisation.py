@@ -3,54 +3,68 @@
 Both runs use the same engine in the same process; one-at-a-time is what a user gets from a
 per-replicate loop (and it gives the same results, which is checked here).
 
-    python -m benchmarks.vectorisation [--replicates 200] [--steps 50] [--repeats 3]
+    python -m benchmarks.vectorisation [--quick] [--replicates 200] [--steps 50] [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import platform
-import statistics
-import time
+from typing import Any
 
 import numpy as np
 
+from benchmarks.common import machine, row, timed
 from secdilemma import load_scenario, run_ensemble
 
 
-def _time(fn, repeats: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+def run(
+    quick: bool = False,
+    repeats: int | None = None,
+    scenario: str = "two-security-seekers",
+    replicates: int | None = None,
+    steps: int | None = None,
+) -> dict[str, Any]:
+    replicates = replicates or (20 if quick else 200)
+    steps = steps or (5 if quick else 50)
+    repeats = repeats or (1 if quick else 3)
+    spec = load_scenario(scenario, [f"replicates={replicates}", f"steps={steps}"])
+    whole_t, whole = timed(lambda: run_ensemble(spec, trajectories=False), repeats)
+    single_t, single = timed(lambda: run_ensemble(spec, chunk_size=1, trajectories=False), repeats)
+    if not np.array_equal(whole.outcomes.actions, single.outcomes.actions):
+        raise SystemExit("one block and one replicate at a time disagree")
+    return {
+        "scenario": scenario,
+        "replicates": replicates,
+        "steps": steps,
+        "repeats": repeats,
+        "machine": machine(),
+        "vectorised_s": round(whole_t, 4),
+        "one_at_a_time_s": round(single_t, 4),
+        "speedup": round(single_t / whole_t, 1),
+        "replicate_steps_per_s": round(replicates * steps / whole_t),
+        "rows": [
+            row(
+                "vectorisation",
+                f"{scenario}, R={replicates}, T={steps}",
+                round(whole_t, 4),
+                "one replicate at a time",
+                round(single_t, 4),
+            )
+        ],
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
     parser.add_argument("--scenario", default="two-security-seekers")
-    parser.add_argument("--replicates", type=int, default=200)
-    parser.add_argument("--steps", type=int, default=50)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--replicates", type=int, default=None)
+    parser.add_argument("--steps", type=int, default=None)
+    parser.add_argument("--repeats", type=int, default=None)
     args = parser.parse_args()
-    spec = load_scenario(args.scenario, [f"replicates={args.replicates}", f"steps={args.steps}"])
-    whole_t, whole = _time(lambda: run_ensemble(spec, trajectories=False), args.repeats)
-    single_t, single = _time(
-        lambda: run_ensemble(spec, chunk_size=1, trajectories=False), args.repeats
-    )
-    assert np.array_equal(whole.outcomes.actions, single.outcomes.actions)
-    report = {
-        "scenario": args.scenario,
-        "replicates": args.replicates,
-        "steps": args.steps,
-        "machine": f"{platform.processor() or platform.machine()}, {platform.python_version()}",
-        "vectorised_s": round(whole_t, 4),
-        "one_at_a_time_s": round(single_t, 4),
-        "speedup": round(single_t / whole_t, 1),
-        "replicate_steps_per_s": round(args.replicates * args.steps / whole_t),
-    }
+    report = run(args.quick, args.repeats, args.scenario, args.replicates, args.steps)
+    report.pop("rows")
     print(json.dumps(report, indent=2))
 
 

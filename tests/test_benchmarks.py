@@ -26,6 +26,26 @@ def test_scaling_benchmark_quick_mode_writes_its_report(tmp_path):
         assert [r[axis] for r in runs] == sorted(r[axis] for r in runs)
 
 
+def test_the_harness_prints_a_table_and_writes_results_with_the_machine(tmp_path):
+    out = tmp_path / "results.json"
+    only = ["--only", "vectorisation", "--only", "workloads"]
+    command = [sys.executable, "-m", "benchmarks", "--quick", *only, "--out", str(out)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert report["quick"] and report["machine"]["cores"] >= 1
+    assert set(report["benchmarks"]) == {"vectorisation", "workloads"}
+    workloads = report["benchmarks"]["workloads"]
+    assert workloads["large_world"]["states"] == 193 and workloads["large_world"]["peak_mib"] > 0
+    assert workloads["sweep"]["points"] == 4
+    rows = report["rows"]
+    assert {r["benchmark"] for r in rows} == {"vectorisation", "workloads"}
+    # Each ratio is computed from the two figures measured in the same run.
+    for r in rows:
+        assert r["ratio"] == round(r["alternative_value"] / r["secdilemma"], 1)
+    assert "ratio" in done.stdout and "one replicate at a time" in done.stdout
+
+
 def test_synth_writes_a_world_of_n_states(tmp_path):
     out = tmp_path / "world.yaml"
     result = runner.invoke(app, ["synth", "--states", "12", "--out", str(out), "--seed", "3"])

@@ -15,7 +15,7 @@ import numpy as np
 from secdilemma.perception.lenses import STRUCTURAL, Reading
 from secdilemma.rng import Stream, Streams
 from secdilemma.scenario import Parameters
-from secdilemma.world import WorldState
+from secdilemma.world import WorldState, linked
 
 
 def allies_join(
@@ -23,7 +23,7 @@ def allies_join(
 ) -> np.ndarray:
     """(R, M, I): m, an ally of a state i attacked, joins the war against i."""
     R, N = w.shape
-    defends = np.einsum("rmj,rij->rmi", w.alliance.astype(float), started.astype(float)) > 0
+    defends = linked(w.alliance, started.transpose(0, 2, 1))
     u = streams.uniform(Stream.ALLY, step, (N, N))
     fighting = started | started.transpose(0, 2, 1)
     return defends & (u < p.ally_join) & ~w.alliance & ~fighting & ~np.eye(N, dtype=bool)
@@ -36,11 +36,11 @@ def balance_against_aggression(
     attacked j by choice); return (R, M, J), m rallied to victim j."""
     R, N = w.shape
     eye = np.eye(N, dtype=bool)
-    saw = reading.seen.astype(float)  # (R, M, I)
-    rallied = np.einsum("rmi,rij->rmj", saw, aggression.astype(float)) > 0
+    saw = reading.seen  # (R, M, I)
+    rallied = linked(saw, aggression)
     involved = aggression | aggression.transpose(0, 2, 1)
     rallied &= ~involved & ~eye
-    alarmed = (saw > 0) & aggression.any(axis=2)[:, None, :] & ~involved & ~eye  # (R, M, I)
+    alarmed = saw & aggression.any(axis=2)[:, None, :] & ~involved & ~eye  # (R, M, I)
 
     closer = p.rally * (rallied | rallied.transpose(0, 2, 1))
     w.threat = w.threat * (1.0 - closer)

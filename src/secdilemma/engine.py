@@ -158,16 +158,16 @@ def _join(parts: list[Outcomes]) -> Outcomes:
     return Outcomes(**joined)
 
 
-# Peak bytes per replicate of one step, per element of an (N, options) array: the decision
-# step holds about this many such arrays at once (measured with tracemalloc for N = 10-40,
-# benchmarks/scaling.py).
-_ARRAYS_PER_OPTION = 17
+# Peak bytes of one step per replicate and per element of an (N, options) array: the decision
+# step holds a few single-precision utility arrays and masks of that shape at once (41 bytes,
+# measured with tracemalloc for N = 20-193; docs/performance.md), with a margin.
+_BYTES_PER_OPTION = 44
 
 
 def block_size(scenario: Scenario, catalog: Catalog, memory_budget: float = 2 * 2**30) -> int:
     """Replicates per block so that a block's peak memory stays near ``memory_budget`` bytes."""
     N = len(scenario.states)
-    per_replicate = _ARRAYS_PER_OPTION * N * OptionSpace(catalog, N).size * 8
+    per_replicate = _BYTES_PER_OPTION * N * OptionSpace(catalog, N).size
     return max(1, min(scenario.replicates, int(memory_budget // per_replicate)))
 
 

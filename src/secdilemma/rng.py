@@ -101,6 +101,3 @@ class Streams:
 
     def normal(self, stream: Stream | int, step: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         return special.ndtri(self.uniform(stream, step, shape))
-
-    def gumbel(self, stream: Stream | int, step: int, shape: tuple[int, ...] = ()) -> np.ndarray:
-        return -np.log(-np.log(self.uniform(stream, step, shape)))

@@ -112,9 +112,19 @@ class WorldState:
         self.cap_deterrent = np.where(self.agreement, self.cap_deterrent, np.inf)
 
 
+def linked(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """(R, I, K) boolean product: some j with ``first[r, i, j]`` and ``second[r, j, k]``.
+
+    A batched matrix product of 0/1 counts (exact in floating point); O(N^3) per replicate, so
+    callers skip it when ``second`` is empty, as it is on most steps."""
+    if not second.any():
+        return np.zeros(first.shape[:2] + second.shape[2:], dtype=bool)
+    return (first.astype(np.float32) @ second.astype(np.float32)) > 0
+
+
 def bloc_extension(alliance: np.ndarray, admitted: np.ndarray) -> np.ndarray:
     """(R, N, N): m gains j as an ally because its ally a admitted j (``admitted[r, a, j]``)."""
-    extended = np.einsum("ram,raj->rmj", alliance.astype(float), admitted.astype(float)) > 0
+    extended = linked(alliance.transpose(0, 2, 1), admitted)
     extended = extended | extended.transpose(0, 2, 1)
     return extended & ~np.eye(alliance.shape[1], dtype=bool)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 from secdilemma.conflict import Balance
 from secdilemma.decision import policies
@@ -53,18 +52,35 @@ def conditions(w: WorldState, p: Parameters) -> dict[str, np.ndarray]:
     }
 
 
+def _log_normaliser(logits: np.ndarray) -> np.ndarray:
+    """(R, N) log sum exp over the last axis; rows of -inf only give -inf."""
+    top = logits.max(axis=2, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    total = np.exp(logits - top).sum(axis=2)
+    with np.errstate(divide="ignore"):
+        return np.log(total) + top[:, :, 0]
+
+
+def sample_softmax(logits: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """(R, N) option drawn from ``softmax(logits)`` along the last axis by inverting its CDF
+    with one uniform per row: the first option whose cumulative weight exceeds ``u * total``.
+    Options at -inf have weight 0 and are never drawn."""
+    weights = np.exp(logits - logits.max(axis=2, keepdims=True))
+    cumulative = np.cumsum(weights, axis=2, out=weights)
+    threshold = uniform * cumulative[:, :, -1]
+    return (cumulative > threshold[:, :, None]).argmax(axis=2)
+
+
 def _choice_probability(
-    utility: np.ndarray, valid: np.ndarray, chosen: np.ndarray, p: Parameters
+    utility: np.ndarray, valid: np.ndarray, n_valid: np.ndarray, chosen: np.ndarray, p: Parameters
 ) -> np.ndarray:
     """P(chosen option) under softmax (or argmax) with a tremble, so no act is impossible."""
-    n_valid = valid.sum(axis=2)
     if p.choice == "softmax":
         # Observers do not know the actor's payoffs exactly, so they read its choice through
         # a softer softmax than the one it uses.
         logits = np.where(valid, utility / p.inference_temperature, -np.inf)
-        log_z = special.logsumexp(logits, axis=2)
         picked = np.take_along_axis(logits, chosen[:, :, None], axis=2)[:, :, 0]
-        core = np.exp(picked - log_z)
+        core = np.exp(picked - _log_normaliser(logits))
     else:
         best = np.where(valid, utility, -np.inf).argmax(axis=2)
         core = (best == chosen).astype(float)
@@ -86,8 +102,8 @@ def decide(
     utility = utilities.total(w.greed)
     masked = np.where(valid, utility, -np.inf)
     if p.choice == "softmax":
-        noise = streams.gumbel(Stream.CHOICE, step, masked.shape[1:])
-        chosen = (masked / p.temperature + noise).argmax(axis=2)
+        uniform = streams.uniform(Stream.CHOICE, step, (masked.shape[1],))
+        chosen = sample_softmax(masked / p.temperature, uniform)
     else:
         chosen = masked.argmax(axis=2)
 
@@ -112,8 +128,9 @@ def decide(
     valid = valid.copy()
     np.put_along_axis(valid, chosen[:, :, None], True, axis=2)
 
-    lik_greedy = _choice_probability(utilities.base + utilities.gain, valid, chosen, p)
-    lik_seeker = _choice_probability(utilities.base, valid, chosen, p)
+    n_valid = valid.sum(axis=2)
+    lik_greedy = _choice_probability(utilities.base + utilities.gain, valid, n_valid, chosen, p)
+    lik_seeker = _choice_probability(utilities.base, valid, n_valid, chosen, p)
     # Baseline policies and scheduled events do not come from the decision model, so the
     # model's likelihoods say nothing about them (lenses.py reads them at face value).
     rule_based = (w.policy != EXPECTED_UTILITY)[None, :] | forced

@@ -22,6 +22,12 @@ from secdilemma.world import WorldState
 O_, D_, DET_, W_ = 0, 1, 2, 3
 STRUCTURAL, INTERPRETIVE = LENSES.index("structural"), LENSES.index("interpretive")
 
+# Option utilities are stored in single precision: the (R, N, options) arrays are the engine's
+# largest, and every term is computed in double precision before it is stored. Utilities are
+# O(0.01-1), so storage rounds them by about 1e-8, far below the softmax's temperature
+# (docs/performance.md, "Precision").
+UTILITY_DTYPE = np.float32
+
 
 @dataclass(frozen=True)
 class Vulnerability:
@@ -59,7 +65,7 @@ class Utilities:
     gain: np.ndarray  # (R, N, O)
 
     def total(self, greed: np.ndarray) -> np.ndarray:
-        return self.base + greed[:, :, None] * self.gain
+        return self.base + greed.astype(self.gain.dtype)[:, :, None] * self.gain
 
 
 def option_utilities(
@@ -186,150 +192,175 @@ def option_utilities(
     self_gain = d_conquest[:, :, None] * dO
 
     # --- aimed options (R, N, Ka, N) ------------------------------------------------------
-    broken = breach(ka, *own_deltas(ka)[:3])[..., None]
-    dO, dD, ddet, dW = (x[..., None] for x in own_deltas(ka))
+    # Each term of an aimed act's utility is either a per-actor part (R, N, Ka) or a catalogue
+    # coefficient times a per-pair part (R, N, N). Evaluating the sum act by act, with only the
+    # terms an act has, touches each (R, N, Ka, N) element a few times instead of building
+    # dozens of full-size temporaries (docs/performance.md).
+    Ks, Ka = len(ks), len(ka)
+    dO, dD, ddet, dW = own_deltas(ka)  # (R, N, Ka)
+    broken = breach(ka, dO, dD, ddet)
     te = cat.target_effect[ka]  # (Ka, 4)
-    rel_alliance = np.maximum(cat.relation_effect[ka, 0], 0.0)[None, None, :, None]
-    target_dO = te[None, None, :, O_, None] * w.offense[:, None, None, :]
-    # Gains are bounded by the smaller economy: a small state cannot extract a large one's
-    # wealth by pressure alone.
-    seized = cat.gain[ka][None, None, :, None] * np.minimum(ratio, 1.0)[:, :, None, :]
-    ally_def = (
-        p.alliance_commitment
-        * rel_alliance
-        * (
-            (w.defense + p.offense_defends * w.offense)[:, None, None, :]
-            * w.reach.T[None, :, None, :]
-        )
+    rel_alliance = np.maximum(cat.relation_effect[ka, 0], 0.0)
+    force, host, third, vis = (
+        cat.force[ka],
+        cat.hostility[ka],
+        cat.third_party[ka],
+        cat.visibility[ka],
     )
-    force = cat.force[ka][None, None, :, None]
-    te_b = te[None, None, :, :, None]  # (1, 1, Ka, 4, 1)
-    damage = np.maximum(
-        -(
-            te_b[:, :, :, O_] * w.offense[:, None, None, :]
-            + te_b[:, :, :, D_] * w.defense[:, None, None, :]
-        )
-        / np.maximum(M[:, None, None, :], 1e-12)
-        - te_b[:, :, :, DET_],
-        0.0,
+    overt = ~cat.covert[ka]
+    off_i = w.offense[:, :, None]
+    within = np.maximum(dO, 0.0) * overt
+    committed = dO + force * off_i  # built by the act, and the forces it commits
+    foreseen_own = (
+        vis * (third * exposure_intent[:, :, None] + sensed[:, :, cat.domain[ka]])
+        + committed * cap_reach[:, :, None]
+        - within * cap_reach_partner[:, :, None]
     )
-    aimed_security = (
+    allies_off = rel_alliance > 0  # the new ally's offense enters the capability read
+    unsure_own = (
+        vis * np.abs(third) * exposure_doubt[:, :, None]
+        - within * cap_reach_doubt_partner[:, :, None]
+        + np.where(allies_off, 0.0, np.abs(committed) * cap_reach_doubt[:, :, None])
+    )
+    crisis = underrated(cat.crisis[ka][None, None, :], w.hubris[:, :, None], p.hubris_scale)
+    nuclear = cat.nuclear_use[ka]
+    per_actor = (
         security_gain(dO, dD, ddet)
-        - p.security_weight * vul.d_offense_other[:, :, None, :] * target_dO
-        - p.security_weight * vul.d_defense[:, :, None, None] * ally_def
-    )
-    cap_read, cap_unsure = capability_read(
-        dO,
-        force * w.offense[:, :, None, None] + rel_alliance * w.offense[:, None, None, :],
-        ~cat.covert[ka][None, None, :, None],
-    )
-    host = cat.hostility[ka][None, None, :, None]
-    third = cat.third_party[ka][None, None, :, None]
-    vis = cat.visibility[ka][None, None, :, None]
-    q_target = q_of[:, :, None, :]
-    doubt_target = doubt[:, :, None, :]
-    target_reads_intent = (w.lens != STRUCTURAL)[None, None, None, :]
-    # What empathy adds to provocation: third parties, conciliation, capability, sensitivity.
-    foreseen = (
-        vis
-        * (
-            third * (exposure_intent[:, :, None, None] - q_target * target_reads_intent)
-            + np.minimum(host, 0.0) * q_target * target_reads_intent
-            + sensed[:, :, cat.domain[ka]][..., None]
-        )
-        + cap_read
-    )
-    provoked = (vis * np.maximum(host, 0.0) + damage) * (q_target + p.hostility_cost)
-    unsure = (
-        vis
-        * (
-            np.abs(third) * exposure_doubt[:, :, None, None]
-            + np.abs(host - third) * q_target * doubt_target
-        )
-        + cap_unsure
-        + damage * q_target * doubt_target
-    )
-    aimed_base = (
-        aimed_security
         + p.welfare_weight * dW
-        - p.cost_weight
-        * cat.cost_share(ka[None, None, :], burden[:, :, None], p.burden_reference)[..., None]
+        - p.cost_weight * cat.cost_share(ka[None, None, :], burden[:, :, None], p.burden_reference)
         - p.backlash_weight
-        * (
-            provoked
-            + broken
-            + w.empathy[:, :, None, None] * foreseen
-            + w.prudence[:, :, None, None] * unsure
-        )
+        * (broken + w.empathy[:, :, None] * foreseen_own + w.prudence[:, :, None] * unsure_own)
+        - nuclear * p.nuclear_taboo
+        - crisis * p.crisis_force * p.cost_weight * p.war_cost
+    )
+    gain_own = d_conquest[:, :, None] * dO
+
+    # Per-pair parts [i, j], each multiplied by a catalogue coefficient of the act.
+    target_reads_intent = (w.lens != STRUCTURAL)[None, None, :]
+    bw, sw = p.backlash_weight, p.security_weight
+    emp, prud = w.empathy[:, :, None], w.prudence[:, :, None]
+    hostility_read = -bw * (q_of + p.hostility_cost)  # provocation of the target
+    intent_read = -bw * emp * q_of * target_reads_intent  # what empathy foresees of it
+    doubt_read = -bw * prud * q_of * doubt  # the target's reading one is unsure of
+    harm = hostility_read + doubt_read  # per unit of damage done to the target
+    shifted = -sw * vul.d_offense_other * w.offense[:, None, :]  # per unit of target offense
+    ally_reach = (w.defense + p.offense_defends * w.offense)[:, None, :] * w.reach.T[None]
+    # A new ally: its defence committed to i, and its offense as observers read it.
+    allied = (
+        -sw * p.alliance_commitment * vul.d_defense[:, :, None] * ally_reach
+        - bw * emp * w.offense[:, None, :] * cap_reach[:, :, None]
     )
     # A nuclear attack on a state with a secure second strike invites retaliation.
     # Hubris also discounts the other side's resolve: its retaliation and its striking back.
     retaliates = underrated(b.secure[:, None, :], w.hubris[:, :, None], p.hubris_scale)
-    retaliates = retaliates[:, :, None, :]  # [i, ., j]
-    nuclear = cat.nuclear_use[ka][None, None, :, None]
-    aimed_base = aimed_base - nuclear * (retaliates * p.nuclear_cost + p.nuclear_taboo)
+    struck_back = b.win.transpose(0, 2, 1)  # chance j defeats i
     # An act of force may provoke a war in which the target strikes back.
-    crisis = underrated(
-        cat.crisis[ka][None, None, :, None], w.hubris[:, :, None, None], p.hubris_scale
-    )
-    struck_back = b.win.transpose(0, 2, 1)[:, :, None, :]  # chance j defeats i
-    aimed_base = aimed_base - crisis * p.crisis_force * (
-        p.security_weight * p.defeat_weight * struck_back + p.cost_weight * p.war_cost
-    )
+    crisis_pair = -p.crisis_force * sw * p.defeat_weight * struck_back
     # A supplier's cut-off costs it the trade; what it can extract is of the same order.
-    lever = cat.leverage[ka][None, None, :, None]
+    trade_lost = -p.welfare_weight * p.supplier_share * w.dependence.transpose(0, 2, 1) * ratio
     trade = w.dependence.transpose(0, 2, 1) * np.minimum(ratio, 1.0)  # [i, j]: j's need of i
-    aimed_base = (
-        aimed_base
-        - p.welfare_weight
-        * p.supplier_share
-        * lever
-        * (w.dependence.transpose(0, 2, 1) * ratio)[:, :, None, :]
-    )
-    seized = seized + lever * trade[:, :, None, :]
+    # Gains are bounded by the smaller economy: a small state cannot extract a large one's
+    # wealth by pressure alone.
+    extractable = np.minimum(ratio, 1.0)
     # A state that has seen j give way expects j to give way again: pressing j pays more.
-    emboldened = (1.0 + p.emboldening * (1.0 - w.resolve_view))[:, :, None, :]
-    aimed_gain = (d_conquest[:, :, None, None] * dO + seized) * emboldened
+    emboldened = 1.0 + p.emboldening * (1.0 - w.resolve_view)
+    off_j, def_j = w.offense[:, None, :], w.defense[:, None, :]
+    M_j = np.maximum(M[:, None, :], 1e-12)
 
-    # --- wars: expected utility of victory and defeat replaces the marginal terms ---------
-    war = cat.starts_war[ka][None, None, :, None]
+    war = cat.starts_war[ka]
     if war.any():
-        win_hat = hubristic(b.win, w.hubris, p.hubris_scale)[:, :, None, :]
-        without = 1.0 - (1.0 - vul.V[:, :, None]) / (1.0 - vul.pi)  # V_i with j's danger gone
-        # Victory destroys a share loser_loss * force of the loser's forces, and as much of
-        # the danger it posed.
-        relief = p.loser_loss * (vul.V[:, :, None] - without)[:, :, None, :]
-        stake = cat.stakes[ka][None, None, :, None] * ratio[:, :, None, :]
-        # A foreseen decline in i's odds against j is a window closing (Fearon 1995): what
-        # fighting now saves, weighed by the fear of j (a security seeker) or the stakes (greed).
-        decline = foreseen_decline(w, b, p)
-        later = hubristic(np.maximum(b.win - decline, 0.0), w.hubris, p.hubris_scale)
-        window = np.maximum(win_hat - later[:, :, None, :], 0.0)
-        preventive = p.preventive_weight * window
-        # War with a partner one depends on (or that depends on one) cuts the trade as well.
-        interdependence = w.dependence + p.supplier_share * w.dependence.transpose(0, 2, 1) * ratio
-        # Prudence weighs the range of outcomes it is unsure of: the war's own odds, widened
-        # by not knowing whether the opponent is greedy (resolved) or not.
-        spread = 2.0 * np.sqrt(win_hat * (1.0 - win_hat)) * doubt[:, :, None, :]
-        war_base = (
-            p.security_weight * win_hat * force * relief
-            - p.security_weight * (1.0 - win_hat) * p.defeat_weight * force
-            - p.cost_weight * (p.war_cost * force + cat.cost[ka][None, None, :, None])
-            - win_hat * retaliates * p.nuclear_cost
-            - w.prudence[:, :, None, None]
-            * spread
-            * p.security_weight
-            * (force * relief + p.defeat_weight * force)
-            - p.backlash_weight * w.empathy[:, :, None, None] * foreseen
-            - p.cost_weight * interdependence[:, :, None, :]
-            + p.security_weight * w.threat[:, :, None, :] * preventive
-        )
-        war_gain = (
-            win_hat * stake - w.prudence[:, :, None, None] * spread * stake + preventive * stake
-        ) * emboldened
-        aimed_base = np.where(war, war_base, aimed_base)
-        aimed_gain = np.where(war, war_gain, aimed_gain)
+        war_parts = _war_parts(w, b, vul, p, doubt, ratio, retaliates, emboldened)
 
-    base = space.join(self_base, aimed_base)
-    gain = p.greed_weight * space.join(np.broadcast_to(self_gain, self_base.shape), aimed_gain)
-    return Utilities(base=base, gain=gain), vul
+    base = np.empty((R, N, space.size), dtype=UTILITY_DTYPE)
+    gain = np.empty((R, N, space.size), dtype=UTILITY_DTYPE)
+    base[:, :, :Ks], gain[:, :, :Ks] = self_base, np.broadcast_to(self_gain, self_base.shape)
+    aimed_base = base[:, :, Ks:].reshape(R, N, Ka, N)
+    aimed_gain = gain[:, :, Ks:].reshape(R, N, Ka, N)
+    for s in range(Ka):
+        c5 = vis[s] * (min(host[s], 0.0) - third[s])  # conciliation, and third parties
+        foreseen_pair = c5 * q_of * target_reads_intent
+        if allies_off[s]:
+            foreseen_pair = (
+                foreseen_pair + rel_alliance[s] * w.offense[:, None, :] * cap_reach[:, :, None]
+            )
+        if war[s]:
+            win_effect, fixed, stake_effect = war_parts
+            aimed_base[:, :, s] = (
+                force[s] * win_effect
+                + fixed
+                - p.cost_weight * cat.cost[ka[s]]
+                - bw * emp * (foreseen_own[:, :, s, None] + foreseen_pair)
+            )
+            aimed_gain[:, :, s] = cat.stakes[ka[s]] * stake_effect
+            continue
+        u = aimed_base[:, :, s]
+        u[...] = per_actor[:, :, s, None]
+        u += c5 * intent_read
+        u += vis[s] * max(host[s], 0.0) * hostility_read
+        u += vis[s] * abs(host[s] - third[s]) * doubt_read
+        if te[s, O_]:
+            u += te[s, O_] * shifted
+        if allies_off[s]:
+            u += rel_alliance[s] * allied
+            unsure = np.abs(committed[:, :, s, None] + rel_alliance[s] * off_j)
+            u -= bw * prud * unsure * cap_reach_doubt[:, :, None]
+        if (te[s, : DET_ + 1] < 0).any():
+            damage = -(te[s, O_] * off_j + te[s, D_] * def_j) / M_j - te[s, DET_]
+            u += np.maximum(damage, 0.0) * harm
+        if nuclear[s]:
+            u -= p.nuclear_cost * retaliates
+        if cat.crisis[ka[s]]:
+            u += crisis[:, :, s, None] * crisis_pair
+        g = aimed_gain[:, :, s]
+        g[...] = gain_own[:, :, s, None]
+        if cat.gain[ka[s]]:
+            g += cat.gain[ka[s]] * extractable
+        if cat.leverage[ka[s]]:
+            u += cat.leverage[ka[s]] * trade_lost
+            g += cat.leverage[ka[s]] * trade
+        g *= emboldened
+
+    return Utilities(base=base, gain=p.greed_weight * gain), vul
+
+
+def _war_parts(
+    w: WorldState,
+    b: Balance,
+    vul: Vulnerability,
+    p: Parameters,
+    doubt: np.ndarray,
+    ratio: np.ndarray,
+    retaliates: np.ndarray,
+    emboldened: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A war act's expected utility of victory and defeat, which replaces the marginal terms:
+    ``force * win_effect + fixed`` (base, less the act's cost and what empathy foresees) and
+    ``stakes * stake_effect`` (gain), each (R, N, N)."""
+    sw, cw = p.security_weight, p.cost_weight
+    win_hat = hubristic(b.win, w.hubris, p.hubris_scale)
+    without = 1.0 - (1.0 - vul.V[:, :, None]) / (1.0 - vul.pi)  # V_i with j's danger gone
+    # Victory destroys a share loser_loss * force of the loser's forces, and as much of the
+    # danger it posed.
+    relief = p.loser_loss * (vul.V[:, :, None] - without)
+    # A foreseen decline in i's odds against j is a window closing (Fearon 1995): what fighting
+    # now saves, weighed by the fear of j (a security seeker) or the stakes (greed).
+    decline = foreseen_decline(w, b, p)
+    later = hubristic(np.maximum(b.win - decline, 0.0), w.hubris, p.hubris_scale)
+    preventive = p.preventive_weight * np.maximum(win_hat - later, 0.0)
+    # War with a partner one depends on (or that depends on one) cuts the trade as well.
+    interdependence = w.dependence + p.supplier_share * w.dependence.transpose(0, 2, 1) * ratio
+    # Prudence weighs the range of outcomes it is unsure of: the war's own odds, widened by not
+    # knowing whether the opponent is greedy (resolved) or not.
+    spread = 2.0 * np.sqrt(win_hat * (1.0 - win_hat)) * doubt
+    prudence = w.prudence[:, :, None]
+    win_effect = (
+        sw * win_hat * relief
+        - sw * (1.0 - win_hat) * p.defeat_weight
+        - cw * p.war_cost
+        - prudence * spread * sw * (relief + p.defeat_weight)
+    )
+    fixed = (
+        -win_hat * retaliates * p.nuclear_cost - cw * interdependence + sw * w.threat * preventive
+    )
+    stake_effect = ratio * (win_hat - prudence * spread + preventive) * emboldened
+    return win_effect, fixed, stake_effect
