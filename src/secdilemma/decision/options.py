@@ -55,22 +55,31 @@ class OptionSpace:
         return np.concatenate([self_part, aimed_part.reshape(R, N, -1)], axis=2)
 
 
+def _signatures(requires: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Group acts (rows of a (K, Q) bool array) by the preconditions they need: (the
+    requirement indices, the acts' positions). A catalogue has a handful of signatures."""
+    kinds, which = np.unique(requires, axis=0, return_inverse=True)
+    return [(np.flatnonzero(kind), np.flatnonzero(which == n)) for n, kind in enumerate(kinds)]
+
+
 def requirement_masks(conditions: dict[str, np.ndarray], space: OptionSpace) -> np.ndarray:
     """(R, N, O) bool: whether each option's preconditions hold for actor i (and its target)."""
     cat = space.catalog
     some = next(iter(conditions.values()))
     R, N, _ = some.shape
-    eye = np.eye(N, dtype=bool)
-    self_ok = np.ones((R, N, len(space.self_actions)), dtype=bool)
-    aimed_ok = np.broadcast_to(~eye, (R, len(space.aimed_actions), N, N)).transpose(0, 2, 1, 3)
-    aimed_ok = aimed_ok.copy()
-    for q, name in enumerate(REQUIREMENTS):
-        cond = conditions[name]  # (R, N, N): the condition for actor i and target j
-        need_self = cat.requires[space.self_actions, q]
-        need_aimed = cat.requires[space.aimed_actions, q]
-        if need_self.any():
-            holds_any = cond.any(axis=2)  # self-directed: the condition on the actor alone
-            self_ok &= ~need_self[None, None, :] | holds_any[:, :, None]
-        if need_aimed.any():
-            aimed_ok &= ~need_aimed[None, None, :, None] | cond[:, :, None, :]
-    return space.join(self_ok, aimed_ok)
+    Ks, Ka = len(space.self_actions), len(space.aimed_actions)
+    valid = np.empty((R, N, space.size), dtype=bool)
+    self_ok = valid[:, :, :Ks]
+    aimed_ok = valid[:, :, Ks:].reshape(R, N, Ka, N)
+    # Acts that need the same preconditions share one mask, built once.
+    for needs, acts in _signatures(cat.requires[space.self_actions]):
+        holds = np.ones((R, N), dtype=bool)
+        for q in needs:  # a self-directed act: the condition on the actor alone
+            holds &= conditions[REQUIREMENTS[q]].any(axis=2)
+        self_ok[:, :, acts] = holds[:, :, None]
+    for needs, acts in _signatures(cat.requires[space.aimed_actions]):
+        holds = np.broadcast_to(~np.eye(N, dtype=bool), (R, N, N)).copy()
+        for q in needs:  # the condition for actor i and target j
+            holds &= conditions[REQUIREMENTS[q]]
+        aimed_ok[:, :, acts, :] = holds[:, :, None, :]
+    return valid

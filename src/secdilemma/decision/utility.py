@@ -94,19 +94,21 @@ def option_utilities(
     def breach(actions: np.ndarray, dO, dD, ddet) -> np.ndarray:
         """(R, N, K) the cost in goodwill of building openly past a cap: the partners of each
         agreement broken read it as a violation."""
-        capped = (cat.raises_forces[actions] & ~cat.covert[actions])[None, None, :, None]
-        if not (w.agreement.any() and capped.any()):
-            return np.zeros(dO.shape)
-        forces = (M[:, :, None] + dO + dD)[..., None]
-        deterrent = (w.deterrent[:, :, None] + ddet)[..., None]
+        broken = np.zeros(dO.shape)
+        capped = np.flatnonzero(cat.raises_forces[actions] & ~cat.covert[actions])
+        if not (w.agreement.any() and capped.size):
+            return broken
+        forces = (M[:, :, None] + dO[:, :, capped] + dD[:, :, capped])[..., None]
+        deterrent = (w.deterrent[:, :, None] + ddet[:, :, capped])[..., None]
         over = (forces > w.cap_forces[:, :, None, :]) | (deterrent > w.cap_deterrent[:, :, None, :])
-        partners = w.agreement[:, :, None, :] & capped & over
+        partners = w.agreement[:, :, None, :] & over
         # Breaking faith with a partner one has come to suspect of cheating costs less: "they
         # broke it first". Suspicion is the rise in threat since the baseline; this is how it
         # alone can unravel an agreement between compliant states.
         rise = (w.threat - w.threat_baseline) / np.maximum(1.0 - w.threat_baseline, 1e-12)
         exposure = (vul.q + p.hostility_cost) * (1.0 - np.clip(rise, 0.0, 1.0))  # [i, j]
-        return p.breach_hostility * (partners * exposure[:, :, None, :]).sum(axis=3)
+        broken[:, :, capped] = p.breach_hostility * (partners * exposure[:, :, None, :]).sum(axis=3)
+        return broken
 
     def security_gain(dO, dD, ddet):
         def lift(x: np.ndarray) -> np.ndarray:
