@@ -1,143 +1,338 @@
 """How much the vectorised iterated-game engine gains over ``axelrod.Tournament``.
 
-Both play the same round robin (every pair, each strategy also against itself) on the same game
-in the same process. axelrod runs serially (``processes=None``: in axelrod 4.14,
-``processes=1`` starts ``cpu_count()`` worker processes, see ``Tournament._n_workers``). Its
-time includes building the ``ResultSet`` (with dask), as ours includes building the tables;
-``axelrod_matches_s`` is its time to play and write the matches only.
+The workload is the performance issue's: a round robin of 20 strategies (every pair, each also
+against itself), 200 turns, 20 repetitions, on one Prisoner's Dilemma, played by
+:func:`secdilemma.formal.iterated.tournament` and by ``axelrod.Tournament`` in this process.
+All 20 strategies are deterministic and copy axelrod's of the same name, and there is no noise,
+so each strategy's total score in each repetition, and the payoff matrix, must equal axelrod's
+exactly (checked; the normalised scores, which each side averages in its own order, are
+compared to the last bit and their largest difference reported).
 
-Two tournaments: the deterministic strategies without noise, where the per-strategy mean
-scores must agree with axelrod's (checked), and the same plus Random and GTFT with noise, where
-they agree only in distribution (the largest difference is reported, not checked). Without noise
-axelrod plays each deterministic pairing once and reuses it for later repetitions (its match
-cache); with noise it cannot.
+What each side does:
 
-    python -m benchmarks.iterated [--quick] [--repeats 3]
+- secdilemma plays all 4,200 matches (210 pairings x 20 repetitions) in one batch, turn by turn
+  (a loop over 200 turns and, within a turn, over the 20 strategies, each moving all its seats
+  at once), then builds its tables (the interactions ``DataFrame`` among them). It has no
+  parallel mode and always runs in one process.
+- axelrod plays one ``Match`` per pairing and calls its ``play()`` once per repetition. The
+  match is deterministic, so its cache holds the moves after the first repetition: each
+  pairing's 200 turns are played once, not 20 times. Each repetition still computes the
+  match's statistics and writes them to a CSV file, from which the ``ResultSet`` is built with
+  dask; all of this is in ``axelrod_s``, and ``axelrod_matches_only_s`` is the time without the
+  ``ResultSet``.
+- "1 process" is ``play(processes=None)``: in axelrod 4.14 ``processes=1`` starts
+  ``cpu_count()`` workers (``Tournament._n_workers``). "2 processes" is ``play(processes=2)``:
+  two worker processes, started afresh by each ``play()`` with the ``spawn`` method (so each
+  imports axelrod, and PyTorch with it), and dask with two workers for the ``ResultSet``. It is
+  compared with secdilemma's one process.
+
+A second, noisy workload has the same shape with noise 0.05: 18 of the deterministic strategies
+plus Random and Generous Tit For Tat (stochastic), so neither side can reuse a match. Its scores
+agree with axelrod's only in distribution: the largest difference of mean normalised scores is
+reported, not checked.
+
+Each figure is the median of ``--repeats`` rounds (5 by default), a round timing every
+contender once in turn, so that a change in the machine's load falls on all of them alike.
+
+    python -m benchmarks.iterated [--quick] [--repeats 5] [--out PATH]
+
+``--quick`` (a smoke test: 50 turns, 2 repetitions, one timing each, no 2-process run) writes
+``results_iterated_quick.json`` unless ``--out`` is given, so the full results are kept.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
-import platform
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import axelrod
 import numpy as np
 
+from benchmarks.common import HERE, machine, row, write_json
 from secdilemma.formal import iterated as it
 from secdilemma.formal.jervis import SecurityGame
 
-RESULTS = Path(__file__).with_name("results_iterated.json")
-
 GAME = SecurityGame.from_primitives(3, 2, 5, 1)  # R=3, S=-2, T=5, P=-1: a Prisoner's Dilemma
+SEED = 1
+NOISE = 0.05
 
 
-def _pairs() -> list[tuple[it.Strategy, object]]:
-    """The engine's strategies and axelrod players of the same definition."""
-    R, S, T, P = GAME.as_rstp()
-    generosity = min(1 - (T - R) / (R - S), (R - P) / (T - P))
+def deterministic_pairs() -> list[tuple[it.Strategy, Any]]:
+    """The 20 deterministic strategies of the workload, each with axelrod's class."""
     return [
-        (it.Cooperator(), axelrod.Cooperator()),
-        (it.Defector(), axelrod.Defector()),
-        (it.TitForTat(), axelrod.TitForTat()),
-        (it.Grudger(), axelrod.Grudger()),
-        (it.TitForTwoTats(), axelrod.TitFor2Tats()),
-        (it.TwoTitsForTat(), axelrod.TwoTitsForTat()),
-        (it.HardTitForTat(), axelrod.HardTitForTat()),
-        (it.SuspiciousTitForTat(), axelrod.SuspiciousTitForTat()),
-        (it.AntiTitForTat(), axelrod.AntiTitForTat()),
-        (it.Alternator(), axelrod.Alternator()),
-        (it.WinStayLoseShift(), axelrod.WinStayLoseShift()),
-        (it.CyclerCCD(), axelrod.CyclerCCD()),
-        (it.Bully(), axelrod.Bully()),
-        # axelrod's GTFT() fixes its generosity from its default game; pass the same value.
-        (it.GTFT(generosity), axelrod.GTFT(p=generosity)),
-        (it.Random(0.5), axelrod.Random(0.5)),
+        (it.Cooperator(), axelrod.Cooperator),
+        (it.Defector(), axelrod.Defector),
+        (it.TitForTat(), axelrod.TitForTat),
+        (it.Grudger(), axelrod.Grudger),
+        (it.TitForTwoTats(), axelrod.TitFor2Tats),
+        (it.TwoTitsForTat(), axelrod.TwoTitsForTat),
+        (it.HardTitForTat(), axelrod.HardTitForTat),
+        (it.SuspiciousTitForTat(), axelrod.SuspiciousTitForTat),
+        (it.AntiTitForTat(), axelrod.AntiTitForTat),
+        (it.Alternator(), axelrod.Alternator),
+        (it.WinStayLoseShift(), axelrod.WinStayLoseShift),
+        (it.CyclerCCD(), axelrod.CyclerCCD),
+        (it.Bully(), axelrod.Bully),
+        (it.Prober(), axelrod.Prober),
+        (it.SneakyTitForTat(), axelrod.SneakyTitForTat),
+        (it.GoByMajority(), axelrod.GoByMajority),
+        (it.HardGoByMajority(), axelrod.HardGoByMajority),
+        (it.SoftGrudger(), axelrod.SoftGrudger),
+        (it.Forgiver(), axelrod.Forgiver),
+        (it.Gradual(), axelrod.Gradual),
     ]
 
 
-def _time(fn, repeats: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+def noisy_pairs() -> list[tuple[it.Strategy, Any]]:
+    """18 deterministic strategies and two stochastic ones, 20 in all."""
+    R, S, T, P = GAME.as_rstp()
+    # axelrod's GTFT() fixes its generosity from its own default game; give both the same value.
+    generosity = min(1 - (T - R) / (R - S), (R - P) / (T - P))
+    return [
+        *deterministic_pairs()[:18],
+        (it.GTFT(generosity), lambda: axelrod.GTFT(p=generosity)),
+        (it.Random(0.5), lambda: axelrod.Random(0.5)),
+    ]
 
 
-def _axelrod_matches_only(players, game, turns, repetitions, noise, seed) -> None:
+def _axelrod_game() -> Any:
+    R, S, T, P = GAME.as_rstp()
+    return axelrod.Game(r=R, s=S, t=T, p=P)
+
+
+def _axelrod_tournament(
+    players: list[Any], turns: int, repetitions: int, noise: float, processes: int | None
+) -> Any:
+    tournament = axelrod.Tournament(
+        players, game=_axelrod_game(), turns=turns, repetitions=repetitions, noise=noise, seed=SEED
+    )
+    return tournament.play(progress_bar=False, processes=processes)
+
+
+def _axelrod_matches_only(players: list[Any], turns: int, repetitions: int, noise: float) -> None:
     handle, path = tempfile.mkstemp(suffix=".csv")
     os.close(handle)
     try:
-        axelrod.Tournament(
-            players, game=game, turns=turns, repetitions=repetitions, noise=noise, seed=seed
-        ).play(build_results=False, filename=path, progress_bar=False)
+        tournament = axelrod.Tournament(
+            players,
+            game=_axelrod_game(),
+            turns=turns,
+            repetitions=repetitions,
+            noise=noise,
+            seed=SEED,
+        )
+        tournament.play(build_results=False, filename=path, progress_bar=False)
     finally:
         os.remove(path)
 
 
-def _compare(pairs, turns: int, repetitions: int, noise: float, repeats: int, seed: int) -> dict:
-    ours = [o for o, _ in pairs]
-    theirs = [t for _, t in pairs]
-    R, S, T, P = GAME.as_rstp()
-    game = axelrod.Game(r=R, s=S, t=T, p=P)
-    args = dict(turns=turns, repetitions=repetitions, noise=noise, seed=seed)
-
-    ours_t, result = _time(lambda: it.tournament(ours, GAME, **args), repeats)
-    theirs_t, reference = _time(
-        lambda: axelrod.Tournament(theirs, game=game, **args).play(progress_bar=False), repeats
-    )
-    matches_t, _ = _time(lambda: _axelrod_matches_only(theirs, game, **args), repeats)
-    mean_ours = result.normalised_scores.mean(axis=1)
-    mean_theirs = np.mean(reference.normalised_scores, axis=1)
+def _exactness(ours: it.TournamentResult, theirs: Any) -> dict[str, Any]:
+    normalised = np.asarray(theirs.normalised_scores, dtype=float)
     return {
-        "strategies": [s.name for s in ours],
+        "scores_equal": bool(np.array_equal(ours.scores, np.asarray(theirs.scores, dtype=float))),
+        "payoff_matrix_equal": bool(
+            np.array_equal(ours.payoff_matrix, np.asarray(theirs.payoff_matrix, dtype=float))
+        ),
+        "ranking_equal": [ours.names[i] for i in ours.ranking] == list(theirs.ranked_names),
+        "normalised_scores_equal": bool(np.array_equal(ours.normalised_scores, normalised)),
+        "max_abs_normalised_score_difference": float(
+            np.max(np.abs(ours.normalised_scores - normalised))
+        ),
+    }
+
+
+def _mean_scores(names: list[str], normalised: Any) -> dict[str, float]:
+    means = np.mean(np.asarray(normalised, dtype=float), axis=1)
+    return dict(zip(names, means.round(6).tolist(), strict=True))
+
+
+def _workload(names: list[str], turns: int, repetitions: int, noise: float) -> dict[str, Any]:
+    n = len(names)
+    return {
+        "strategies": names,
+        "n_strategies": n,
+        "turns": turns,
+        "repetitions": repetitions,
+        "matches": n * (n + 1) // 2 * repetitions,
         "noise": noise,
-        "matches": len(result.interactions) // 2,
-        "secdilemma_s": round(ours_t, 4),
-        "axelrod_s": round(theirs_t, 4),
-        "axelrod_matches_s": round(matches_t, 4),
-        "speedup": round(theirs_t / ours_t, 1),
-        "speedup_matches_only": round(matches_t / ours_t, 1),
-        "max_abs_mean_score_difference": float(np.max(np.abs(mean_ours - mean_theirs))),
-        "mean_scores_secdilemma": dict(zip(result.names, mean_ours.round(6).tolist(), strict=True)),
-        "mean_scores_axelrod": dict(zip(result.names, mean_theirs.round(6).tolist(), strict=True)),
+        "game": dict(zip("RSTP", GAME.as_rstp(), strict=True)),
+        "seed": SEED,
+    }
+
+
+def _interleaved(
+    timings: dict[str, Callable[[], Any]], repeats: int
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """The median seconds of each call over ``repeats`` rounds, each round calling every one
+    once, so that a change in the machine's load falls on all alike; and each one's last
+    result."""
+    seconds: dict[str, list[float]] = {name: [] for name in timings}
+    results: dict[str, Any] = {}
+    for _ in range(max(1, repeats)):
+        for name, call in timings.items():
+            start = time.perf_counter()
+            results[name] = call()
+            seconds[name].append(time.perf_counter() - start)
+            # axelrod does not wait for its worker processes to exit; wait here, untimed, so
+            # that they do not share the CPUs with the next timing.
+            for child in multiprocessing.active_children():
+                child.join()
+    return {name: round(statistics.median(s), 5) for name, s in seconds.items()}, results
+
+
+def run(quick: bool = False, repeats: int | None = None) -> dict[str, Any]:
+    """Time both sides on the workload (the median of ``repeats`` runs each) and check that
+    the deterministic scores agree; the figures, as a JSON-serialisable dict."""
+    repeats = repeats or (1 if quick else 5)
+    turns, repetitions = (50, 2) if quick else (200, 20)
+    size = f"{turns} turns, {repetitions} repetitions"
+    two_processes = not quick and (os.cpu_count() or 1) >= 2
+
+    pairs = deterministic_pairs()
+    ours = [o for o, _ in pairs]
+    names = [s.name for s in ours]
+    timings: dict[str, Callable[[], Any]] = {
+        "secdilemma": lambda: it.tournament(ours, GAME, turns, repetitions, seed=SEED),
+        "axelrod": lambda: _axelrod_tournament(
+            [cls() for _, cls in pairs], turns, repetitions, 0.0, None
+        ),
+        "axelrod_matches_only": lambda: _axelrod_matches_only(
+            [cls() for _, cls in pairs], turns, repetitions, 0.0
+        ),
+    }
+    if two_processes:
+        timings["axelrod_2"] = lambda: _axelrod_tournament(
+            [cls() for _, cls in pairs], turns, repetitions, 0.0, 2
+        )
+    seconds, results = _interleaved(timings, repeats)
+    ours_s, result, reference = seconds["secdilemma"], results["secdilemma"], results["axelrod"]
+
+    exact = _exactness(result, reference)
+    exact["matched"] = exact["scores_equal"] and exact["payoff_matrix_equal"]
+    one = {
+        "secdilemma_processes": 1,
+        "axelrod_processes": 1,
+        "secdilemma_s": ours_s,
+        "axelrod_s": seconds["axelrod"],
+        "ratio": round(seconds["axelrod"] / ours_s, 1),
+        "axelrod_matches_only_s": seconds["axelrod_matches_only"],
+        "ratio_matches_only": round(seconds["axelrod_matches_only"] / ours_s, 1),
+    }
+    note = "scores equal axelrod's" if exact["matched"] else "SCORES DIFFER"
+    rows = [
+        row(
+            "iterated",
+            f"20 deterministic strategies, {size}, 1 process each",
+            ours_s,
+            "axelrod.Tournament",
+            seconds["axelrod"],
+            note=note,
+        )
+    ]
+    two: dict[str, Any] | None = None
+    if two_processes:
+        two = {
+            "secdilemma_processes": 1,
+            "axelrod_processes": 2,
+            "secdilemma_s": ours_s,
+            "axelrod_s": seconds["axelrod_2"],
+            "ratio": round(seconds["axelrod_2"] / ours_s, 1),
+            "scores_equal": bool(
+                np.array_equal(result.scores, np.asarray(results["axelrod_2"].scores, dtype=float))
+            ),
+        }
+        exact["matched"] = exact["matched"] and two["scores_equal"]
+        rows.append(
+            row(
+                "iterated",
+                f"the same, {size}, axelrod on 2 processes, secdilemma on 1",
+                ours_s,
+                "axelrod.Tournament(processes=2)",
+                seconds["axelrod_2"],
+            )
+        )
+
+    noisy = noisy_pairs()
+    noisy_ours = [o for o, _ in noisy]
+    noisy_names = [s.name for s in noisy_ours]
+    noisy_seconds, noisy_results = _interleaved(
+        {
+            "secdilemma": lambda: it.tournament(
+                noisy_ours, GAME, turns, repetitions, noise=NOISE, seed=SEED
+            ),
+            "axelrod": lambda: _axelrod_tournament(
+                [make() for _, make in noisy], turns, repetitions, NOISE, None
+            ),
+        },
+        repeats,
+    )
+    ours_means = np.mean(noisy_results["secdilemma"].normalised_scores, axis=1)
+    theirs_means = np.mean(np.asarray(noisy_results["axelrod"].normalised_scores), axis=1)
+    rows.append(
+        row(
+            "iterated",
+            f"18 deterministic + Random + GTFT, noise {NOISE}, {size}, 1 process each",
+            noisy_seconds["secdilemma"],
+            "axelrod.Tournament",
+            noisy_seconds["axelrod"],
+        )
+    )
+
+    return {
+        "machine": machine(),
+        "axelrod": axelrod.__version__,
+        "quick": quick,
+        "repeats": repeats,
+        "workload": _workload(names, turns, repetitions, 0.0),
+        "one_process": one,
+        "two_processes": two,
+        "exact": exact,
+        "mean_normalised_scores": {
+            "secdilemma": _mean_scores(names, result.normalised_scores),
+            "axelrod": _mean_scores(names, reference.normalised_scores),
+        },
+        "noisy": {
+            "workload": _workload(noisy_names, turns, repetitions, NOISE),
+            "secdilemma_s": noisy_seconds["secdilemma"],
+            "axelrod_s": noisy_seconds["axelrod"],
+            "ratio": round(noisy_seconds["axelrod"] / noisy_seconds["secdilemma"], 1),
+            "max_abs_mean_normalised_score_difference": round(
+                float(np.max(np.abs(ours_means - theirs_means))), 6
+            ),
+            "mean_normalised_scores": {
+                "secdilemma": _mean_scores(
+                    noisy_names, noisy_results["secdilemma"].normalised_scores
+                ),
+                "axelrod": _mean_scores(noisy_names, noisy_results["axelrod"].normalised_scores),
+            },
+        },
+        "rows": rows,
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="50 turns, 2 repetitions")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--noise", type=float, default=0.05)
-    parser.add_argument("--seed", type=int, default=1)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="50 turns, 2 repetitions: a smoke test"
+    )
+    parser.add_argument("--repeats", type=int, default=None, help="timings per figure (median)")
+    parser.add_argument("--out", type=Path, default=None, help="where to write the JSON")
     args = parser.parse_args()
-    turns, repetitions = (50, 2) if args.quick else (200, 5)
-    pairs = _pairs()
-    deterministic = [(o, t) for o, t in pairs if not o.stochastic]
-
-    exact = _compare(deterministic, turns, repetitions, 0.0, args.repeats, args.seed)
-    if exact["max_abs_mean_score_difference"] > 1e-12:
-        raise SystemExit("deterministic mean scores differ from axelrod's")
-    noisy = _compare(pairs, turns, repetitions, args.noise, args.repeats, args.seed)
-    report = {
-        "game": dict(zip("RSTP", GAME.as_rstp(), strict=True)),
-        "turns": turns,
-        "repetitions": repetitions,
-        "repeats": args.repeats,
-        "machine": f"{platform.processor() or platform.machine()}, {platform.python_version()}",
-        "axelrod": axelrod.__version__,
-        "deterministic": exact,
-        "noisy": noisy,
-    }
-    text = json.dumps(report, indent=2)
-    print(text)
-    RESULTS.write_text(text + "\n")
+    report = run(args.quick, args.repeats)
+    report.pop("rows")
+    print(json.dumps({k: report[k] for k in ("one_process", "two_processes", "exact")}, indent=2))
+    name = "results_iterated_quick.json" if args.quick else "results_iterated.json"
+    write_json(args.out or HERE / name, report)
+    if not report["exact"]["matched"]:
+        raise SystemExit("deterministic scores differ from axelrod's")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,21 @@ DETERMINISTIC = [
     it.WinStayLoseShift(),
     it.CyclerCCD(),
     it.Bully(),
+    it.Prober(),
+    it.Prober2(),
+    it.Prober3(),
+    it.HardProber(),
+    it.SneakyTitForTat(),
+    it.GoByMajority(),
+    it.HardGoByMajority(),
+    it.GoByMajority(10),
+    it.SoftGrudger(),
+    it.Forgiver(),
+    it.ForgivingTitForTat(),
+    it.Gradual(),
+    it.OriginalGradual(),
+    it.Punisher(),
+    it.HardTitForTwoTats(),
 ]
 
 
@@ -40,7 +55,7 @@ def test_noisy_tournament_is_reproducible_whatever_the_batching():
     strategies = [*DETERMINISTIC, it.Random(0.5), it.GTFT()]
     kwargs = dict(turns=30, repetitions=3, noise=0.1, seed=11)
     whole = it.tournament(strategies, PRIMITIVES, **kwargs)
-    batched = it.tournament(strategies, PRIMITIVES, batch_size=17, **kwargs)
+    batched = it.tournament(strategies, PRIMITIVES, batch_size=37, **kwargs)
     pd.testing.assert_frame_equal(whole.interactions, batched.interactions)
     np.testing.assert_array_equal(whole.scores, batched.scores)
     # Any subset of matches, in any order, plays as it did in the tournament.
@@ -89,6 +104,28 @@ def test_cooperator_is_exploited_every_turn_by_defector():
     result = it.play([it.Cooperator(), it.Defector()], [0], [1], PRIMITIVES, turns=50)
     assert result.actions[0, 0].tolist() == [0] * 50 and result.actions[0, 1].tolist() == [1] * 50
     assert tuple(result.scores[0]) == (50 * S, 50 * T)
+
+
+def _moves(strategy: it.Strategy, opponent: it.Strategy, turns: int) -> str:
+    result = it.play([strategy, opponent], [0], [1], PRIMITIVES, turns)
+    return "".join("CD"[m] for m in result.actions[0, 0])
+
+
+def test_punishing_probing_and_majority_strategies_play_as_defined():
+    # Against one D every seven turns: Soft Grudger answers each with D, D, D, D, C, C.
+    assert _moves(it.SoftGrudger(), it.Cycler("DCCCCCC"), 21) == "CDDDDCC" * 3
+    # Gradual answers the opponent's k-th D (outside a punishment) with k D, then C, C.
+    assert _moves(it.Gradual(), it.Defector(), 16) == "CD" + "CC" + "DDDD" + "CC" + "D" * 6
+    # Punisher: D, then 20 x (the opponent's share of D so far) more D, rounded down: 20 after
+    # a D on the first turn, 1 after the second of 31.
+    rare = it.Cycler("D" + "C" * 29)
+    assert _moves(it.Punisher(), rare, 36) == "C" + "D" * 21 + "C" * 9 + "DD" + "CCC"
+    # The Probers open D, C, C and exploit an opponent that does not retaliate.
+    assert _moves(it.Prober(), it.Cooperator(), 6) == "DCCDDD"
+    assert _moves(it.Prober(), it.TitForTat(), 6) == "DCCCCC"
+    assert _moves(it.HardGoByMajority(), it.Cooperator(), 3) == "DCC"
+    assert _moves(it.GoByMajority(), it.Alternator(), 4) == "CCCC"
+    assert _moves(it.HardGoByMajority(), it.Alternator(), 4) == "DCDC"
 
 
 def test_noise_lowers_tit_for_tat_score():
@@ -183,6 +220,9 @@ def test_invalid_arguments_are_rejected():
         it.Random(1.5)
     with pytest.raises(ValueError, match="four_vector"):
         it.MemoryOne((1, 0, 0))
+    for depth in (-1, 2.5):
+        with pytest.raises(ValueError, match="memory_depth"):
+            it.GoByMajority(depth)
 
 
 def test_summary_ranks_by_median_and_reports_the_mean_total_score():
