@@ -62,7 +62,11 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
+    from secdilemma.fast import numba, numba_enabled
+
     return {
+        "numba": None if numba is None else numba.__version__,
+        "kernels": "numba" if numba_enabled() else "numpy",
         "cpu": cpu,
         "cores": os.cpu_count(),
         "memory_gib": memory_gib,

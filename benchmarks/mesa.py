@@ -4,12 +4,14 @@ per replicate-step of the same model, side by side in this process.
 Two workloads:
 
 - ``two-security-seekers``: the bundled scenario (2 states); the engine runs R = 1,000
-  replicates of T = 100 steps in one ensemble.
+  replicates of T = 100 steps in one ensemble (one block).
 - ``synthetic-20``: ``secdilemma.synth.synthetic_world(20, seed=1)``, 20 states with mixed
   lenses; the engine runs R = 1,000, T = 100.
 
-The Mesa model runs one replicate at a time, as Mesa does, so it is timed on a subset of
-replicates (20 and 10 of them, T = 100). Both times include building the world, and the Mesa
+The engine is timed with its compiled kernels (the ``[fast]`` extra, when Numba is installed)
+and without them (NumPy only), in blocks of ``engine.block_size``. The Mesa model runs one
+replicate at a time, as Mesa does, so it is timed on a subset of replicates (20 and 10 of
+them, T = 100). Both times include building the world, and the Mesa
 model collects its DataCollector's reporters every step, as a Mesa user's model does. Each
 figure is the median over ``repeats`` runs; the ratio is Mesa's median over the engine's.
 ``--quick`` runs tiny sizes as a smoke test: its figures mean nothing.
@@ -27,6 +29,7 @@ from typing import Any
 
 from benchmarks.common import HERE, machine, row, write_json
 from secdilemma.engine import run_ensemble
+from secdilemma.fast import numba_enabled, use_numba
 from secdilemma.mesa_model import SecurityDilemmaModel
 from secdilemma.scenario import Scenario, load_scenario, parse_scenario
 from secdilemma.synth import synthetic_world
@@ -87,8 +90,11 @@ def run(quick: bool = False, repeats: int | None = None) -> dict[str, Any]:
             load["mesa_replicates"],
         )
         engine = [engine_seconds(spec, R, T) / (R * T) for _ in range(repeats)]
+        with use_numba(False):
+            numpy_only = [engine_seconds(spec, R, T) / (R * T) for _ in range(repeats)]
         mesa = [mesa_seconds(spec, R_mesa, T) / (R_mesa * T) for _ in range(repeats)]
         engine_median, mesa_median = statistics.median(engine), statistics.median(mesa)
+        numpy_median = statistics.median(numpy_only)
         ratio = mesa_median / engine_median
         results[name] = {
             "states": load["states"],
@@ -98,7 +104,10 @@ def run(quick: bool = False, repeats: int | None = None) -> dict[str, Any]:
             "engine_s_per_replicate_step": engine_median,
             "mesa_s_per_replicate_step": mesa_median,
             "ratio": round(ratio, 1),
+            "engine_numpy_only_s_per_replicate_step": numpy_median,
+            "ratio_numpy_only": round(mesa_median / numpy_median, 1),
             "engine_repeats": engine,
+            "engine_numpy_only_repeats": numpy_only,
             "mesa_repeats": mesa,
         }
         rows.append(
@@ -108,12 +117,23 @@ def run(quick: bool = False, repeats: int | None = None) -> dict[str, Any]:
                 engine_median,
                 f"Mesa model ({R_mesa} replicate{'' if R_mesa == 1 else 's'})",
                 mesa_median,
-                note=f"median of {repeats}",
+                note=f"median of {repeats}; kernels: {'numba' if numba_enabled() else 'numpy'}",
             )
         )
+        if numba_enabled():
+            rows.append(
+                row(
+                    "mesa",
+                    f"{name}, NumPy only (s per replicate-step)",
+                    numpy_median,
+                    f"Mesa model ({R_mesa} replicate{'' if R_mesa == 1 else 's'})",
+                    mesa_median,
+                    note="the engine without the [fast] extra",
+                )
+            )
         print(
-            f"{name}: engine {engine_median:.3g} s, Mesa {mesa_median:.3g} s "
-            f"per replicate-step, ratio {ratio:.1f}",
+            f"{name}: engine {engine_median:.3g} s (NumPy only {numpy_median:.3g} s), "
+            f"Mesa {mesa_median:.3g} s per replicate-step, ratio {ratio:.1f}",
             flush=True,
         )
     results["rows"] = rows

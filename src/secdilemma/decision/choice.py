@@ -9,6 +9,7 @@ import numpy as np
 from secdilemma.conflict import Balance
 from secdilemma.decision import policies
 from secdilemma.decision.options import OptionSpace, requirement_masks
+from secdilemma.decision.sampling import draw_softmax, softmax_likelihoods
 from secdilemma.decision.utility import Utilities, Vulnerability, option_utilities
 from secdilemma.rng import Stream, Streams
 from secdilemma.scenario import POLICIES, Parameters
@@ -52,39 +53,14 @@ def conditions(w: WorldState, p: Parameters) -> dict[str, np.ndarray]:
     }
 
 
-def _log_normaliser(logits: np.ndarray) -> np.ndarray:
-    """(R, N) log sum exp over the last axis; rows of -inf only give -inf."""
-    top = logits.max(axis=2, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0.0)
-    total = np.exp(logits - top).sum(axis=2)
-    with np.errstate(divide="ignore"):
-        return np.log(total) + top[:, :, 0]
+def ok_after(valid: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """(R, N) whether each chosen option is valid."""
+    return np.take_along_axis(valid, chosen[:, :, None], axis=2)[:, :, 0]
 
 
-def sample_softmax(logits: np.ndarray, uniform: np.ndarray) -> np.ndarray:
-    """(R, N) option drawn from ``softmax(logits)`` along the last axis by inverting its CDF
-    with one uniform per row: the first option whose cumulative weight exceeds ``u * total``.
-    Options at -inf have weight 0 and are never drawn."""
-    weights = np.exp(logits - logits.max(axis=2, keepdims=True))
-    cumulative = np.cumsum(weights, axis=2, out=weights)
-    threshold = uniform * cumulative[:, :, -1]
-    return (cumulative > threshold[:, :, None]).argmax(axis=2)
-
-
-def _choice_probability(
-    utility: np.ndarray, valid: np.ndarray, n_valid: np.ndarray, chosen: np.ndarray, p: Parameters
-) -> np.ndarray:
-    """P(chosen option) under softmax (or argmax) with a tremble, so no act is impossible."""
-    if p.choice == "softmax":
-        # Observers do not know the actor's payoffs exactly, so they read its choice through
-        # a softer softmax than the one it uses.
-        logits = np.where(valid, utility / p.inference_temperature, -np.inf)
-        picked = np.take_along_axis(logits, chosen[:, :, None], axis=2)[:, :, 0]
-        core = np.exp(picked - _log_normaliser(logits))
-    else:
-        best = np.where(valid, utility, -np.inf).argmax(axis=2)
-        core = (best == chosen).astype(float)
-    return (1.0 - p.tremble) * core + p.tremble / np.maximum(n_valid, 1)
+def _argmax_probability(utility: np.ndarray, valid: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    best = np.where(valid, utility, -np.inf).argmax(axis=2)
+    return (best == chosen).astype(float)
 
 
 def decide(
@@ -99,13 +75,13 @@ def decide(
     utilities: Utilities
     utilities, vul = option_utilities(w, b, space, p)
     valid = requirement_masks(conditions(w, p), space) & w.menu[:, space.action][None]
-    utility = utilities.total(w.greed)
-    masked = np.where(valid, utility, -np.inf)
     if p.choice == "softmax":
-        uniform = streams.uniform(Stream.CHOICE, step, (masked.shape[1],))
-        chosen = sample_softmax(masked / p.temperature, uniform)
+        uniform = streams.uniform(Stream.CHOICE, step, (w.shape[1],))
+        chosen = draw_softmax(
+            utilities.base, utilities.gain, w.greed, valid, uniform, p.temperature
+        )
     else:
-        chosen = masked.argmax(axis=2)
+        chosen = np.where(valid, utilities.total(w.greed), -np.inf).argmax(axis=2)
 
     for code, rule in (
         (POLICIES.index("richardson"), lambda: policies.richardson(w, space, p)),
@@ -118,19 +94,29 @@ def decide(
             chosen = np.where(uses[None, :], rule(), chosen)
     # A baseline policy may pick an act whose preconditions fail; it then waits.
     wait = space.option_of(space.catalog.index("wait"), None)
-    ok = np.take_along_axis(valid, chosen[:, :, None], axis=2)[:, :, 0]
-    chosen = np.where(ok, chosen, wait)
+    chosen = np.where(ok_after(valid, chosen), chosen, wait)
 
     forced = np.zeros(w.shape, dtype=bool)
     for actor, option in scheduled:
         chosen[:, actor] = option
         forced[:, actor] = True
-    valid = valid.copy()
-    np.put_along_axis(valid, chosen[:, :, None], True, axis=2)
-
-    n_valid = valid.sum(axis=2)
-    lik_greedy = _choice_probability(utilities.base + utilities.gain, valid, n_valid, chosen, p)
-    lik_seeker = _choice_probability(utilities.base, valid, n_valid, chosen, p)
+    # The chosen option always counts as valid (an event may force an act that fails its
+    # preconditions).
+    n_valid = valid.sum(axis=2) + ~ok_after(valid, chosen)
+    if p.choice == "softmax":
+        # Observers do not know the actor's payoffs exactly, so they read its choice through
+        # a softer softmax than the one it uses.
+        core_greedy, core_seeker = softmax_likelihoods(
+            utilities.base, utilities.gain, valid, chosen, p.inference_temperature
+        )
+    else:
+        valid = valid.copy()
+        np.put_along_axis(valid, chosen[:, :, None], True, axis=2)
+        core_greedy = _argmax_probability(utilities.base + utilities.gain, valid, chosen)
+        core_seeker = _argmax_probability(utilities.base, valid, chosen)
+    # A tremble makes sure no act is impossible.
+    lik_greedy = (1.0 - p.tremble) * core_greedy + p.tremble / np.maximum(n_valid, 1)
+    lik_seeker = (1.0 - p.tremble) * core_seeker + p.tremble / np.maximum(n_valid, 1)
     # Baseline policies and scheduled events do not come from the decision model, so the
     # model's likelihoods say nothing about them (lenses.py reads them at face value).
     rule_based = (w.policy != EXPECTED_UTILITY)[None, :] | forced

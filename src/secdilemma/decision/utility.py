@@ -14,6 +14,7 @@ import numpy as np
 
 from secdilemma.actions import Catalog
 from secdilemma.conflict import Balance, hubristic, underrated
+from secdilemma.decision.aimed import ActTerms, PairTerms, fill_aimed
 from secdilemma.decision.options import OptionSpace
 from secdilemma.power_shift import foreseen_decline
 from secdilemma.scenario import LENSES, Parameters
@@ -266,63 +267,71 @@ def option_utilities(
     extractable = np.minimum(ratio, 1.0)
     # A state that has seen j give way expects j to give way again: pressing j pays more.
     emboldened = 1.0 + p.emboldening * (1.0 - w.resolve_view)
-    off_j, def_j = w.offense[:, None, :], w.defense[:, None, :]
-    M_j = np.maximum(M[:, None, :], 1e-12)
 
     war = cat.starts_war[ka]
-    if war.any():
-        war_parts = _war_parts(w, b, vul, p, doubt, ratio, retaliates, emboldened)
+    zeros = np.zeros((R, N, N))
+    win_effect, war_fixed, stake_effect = (
+        _war_parts(w, b, vul, p, doubt, ratio, retaliates, emboldened)
+        if war.any()
+        else (zeros, zeros, zeros)
+    )
+    acts = ActTerms(
+        conciliation=vis * (np.minimum(host, 0.0) - third),
+        provocation=vis * np.maximum(host, 0.0),
+        doubt=vis * np.abs(host - third),
+        target_effect=te,
+        damages=(te[:, : DET_ + 1] < 0).any(axis=1),
+        alliance=rel_alliance,
+        nuclear=nuclear,
+        crisis=cat.crisis[ka] != 0,
+        seized=cat.gain[ka],
+        leverage=cat.leverage[ka],
+        war=war,
+        force=force,
+        cost=p.cost_weight * cat.cost[ka],
+        stakes=cat.stakes[ka],
+    )
+    parts = PairTerms(
+        per_actor=per_actor,
+        gain_own=gain_own,
+        foreseen_own=foreseen_own,
+        committed=committed,
+        crisis=crisis,
+        q=q_of,
+        reads_intent=target_reads_intent[0, 0],
+        offense=w.offense,
+        defense=w.defense,
+        forces=np.maximum(M, 1e-12),
+        cap_reach=cap_reach,
+        cap_reach_doubt=cap_reach_doubt,
+        backlash_empathy=bw * w.empathy,
+        backlash_prudence=bw * w.prudence,
+        intent_read=intent_read,
+        hostility_read=hostility_read,
+        doubt_read=doubt_read,
+        shifted=shifted,
+        allied=allied,
+        harm=harm,
+        retaliates=retaliates,
+        crisis_pair=crisis_pair,
+        trade_lost=trade_lost,
+        trade=trade,
+        extractable=extractable,
+        emboldened=emboldened,
+        win_effect=win_effect,
+        war_fixed=war_fixed,
+        stake_effect=stake_effect,
+    )
 
     base = np.empty((R, N, space.size), dtype=UTILITY_DTYPE)
     gain = np.empty((R, N, space.size), dtype=UTILITY_DTYPE)
     base[:, :, :Ks], gain[:, :, :Ks] = self_base, np.broadcast_to(self_gain, self_base.shape)
     aimed_base = base[:, :, Ks:].reshape(R, N, Ka, N)
     aimed_gain = gain[:, :, Ks:].reshape(R, N, Ka, N)
-    for s in range(Ka):
-        c5 = vis[s] * (min(host[s], 0.0) - third[s])  # conciliation, and third parties
-        foreseen_pair = c5 * q_of * target_reads_intent
-        if allies_off[s]:
-            foreseen_pair = (
-                foreseen_pair + rel_alliance[s] * w.offense[:, None, :] * cap_reach[:, :, None]
-            )
-        if war[s]:
-            win_effect, fixed, stake_effect = war_parts
-            aimed_base[:, :, s] = (
-                force[s] * win_effect
-                + fixed
-                - p.cost_weight * cat.cost[ka[s]]
-                - bw * emp * (foreseen_own[:, :, s, None] + foreseen_pair)
-            )
-            aimed_gain[:, :, s] = cat.stakes[ka[s]] * stake_effect
-            continue
-        u = aimed_base[:, :, s]
-        u[...] = per_actor[:, :, s, None]
-        u += c5 * intent_read
-        u += vis[s] * max(host[s], 0.0) * hostility_read
-        u += vis[s] * abs(host[s] - third[s]) * doubt_read
-        if te[s, O_]:
-            u += te[s, O_] * shifted
-        if allies_off[s]:
-            u += rel_alliance[s] * allied
-            unsure = np.abs(committed[:, :, s, None] + rel_alliance[s] * off_j)
-            u -= bw * prud * unsure * cap_reach_doubt[:, :, None]
-        if (te[s, : DET_ + 1] < 0).any():
-            damage = -(te[s, O_] * off_j + te[s, D_] * def_j) / M_j - te[s, DET_]
-            u += np.maximum(damage, 0.0) * harm
-        if nuclear[s]:
-            u -= p.nuclear_cost * retaliates
-        if cat.crisis[ka[s]]:
-            u += crisis[:, :, s, None] * crisis_pair
-        g = aimed_gain[:, :, s]
-        g[...] = gain_own[:, :, s, None]
-        if cat.gain[ka[s]]:
-            g += cat.gain[ka[s]] * extractable
-        if cat.leverage[ka[s]]:
-            u += cat.leverage[ka[s]] * trade_lost
-            g += cat.leverage[ka[s]] * trade
-        g *= emboldened
+    fill_aimed(aimed_base, aimed_gain, acts, parts, p.nuclear_cost)
 
-    return Utilities(base=base, gain=p.greed_weight * gain), vul
+    np.multiply(gain, p.greed_weight, out=gain)
+    return Utilities(base=base, gain=gain), vul
 
 
 def _war_parts(
@@ -347,7 +356,11 @@ def _war_parts(
     # A foreseen decline in i's odds against j is a window closing (Fearon 1995): what fighting
     # now saves, weighed by the fear of j (a security seeker) or the stakes (greed).
     decline = foreseen_decline(w, b, p)
-    later = hubristic(np.maximum(b.win - decline, 0.0), w.hubris, p.hubris_scale)
+    later = (
+        hubristic(np.maximum(b.win - decline, 0.0), w.hubris, p.hubris_scale)
+        if decline.any()
+        else win_hat
+    )
     preventive = p.preventive_weight * np.maximum(win_hat - later, 0.0)
     # War with a partner one depends on (or that depends on one) cuts the trade as well.
     interdependence = w.dependence + p.supplier_share * w.dependence.transpose(0, 2, 1) * ratio

@@ -1,0 +1,99 @@
+"""The compiled kernels (the [fast] extra) and their NumPy forms give identical bits, and the
+softmax draw and likelihoods are what they claim to be in either form."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from secdilemma.decision.sampling import draw_softmax, softmax_likelihoods
+from secdilemma.engine import run_ensemble
+from secdilemma.fast import numba_available, use_numba
+from secdilemma.scenario import load_scenario, parse_scenario
+from secdilemma.synth import synthetic_world
+
+FORMS = [
+    False,
+    pytest.param(True, marks=pytest.mark.skipif(not numba_available(), reason="no numba")),
+]
+
+
+def _random_rows(seed: int, R: int = 40, N: int = 3, options: int = 30):
+    rng = np.random.default_rng(seed)
+    base = rng.normal(0, 0.02, (R, N, options)).astype(np.float32)
+    gain = rng.normal(0, 0.02, (R, N, options)).astype(np.float32)
+    valid = rng.random((R, N, options)) < 0.7
+    valid[:, :, 0] = True  # waiting is always possible
+    return rng, base, gain, valid
+
+
+@pytest.mark.parametrize("compiled", FORMS)
+def test_the_softmax_draw_follows_the_softmax_and_never_picks_an_invalid_option(compiled):
+    rng, base, gain, valid = _random_rows(1, R=1, N=1, options=6)
+    base = np.repeat(base, 40000, axis=0)
+    gain = np.repeat(gain, 40000, axis=0)
+    valid = np.repeat(valid, 40000, axis=0)
+    greed = np.full((40000, 1), 0.3)
+    with use_numba(compiled):
+        chosen = draw_softmax(base, gain, greed, valid, rng.random((40000, 1)), 0.01)
+    utility = (base[0, 0] + np.float32(0.3) * gain[0, 0]).astype(float) / 0.01
+    expected = np.where(valid[0, 0], np.exp(utility - utility[valid[0, 0]].max()), 0.0)
+    expected /= expected.sum()
+    observed = np.bincount(chosen[:, 0], minlength=6) / 40000
+    assert observed[~valid[0, 0]].sum() == 0
+    standard_error = np.sqrt(expected * (1 - expected) / 40000)
+    assert np.all(np.abs(observed - expected) < 4 * standard_error + 1e-12)
+
+
+@pytest.mark.parametrize("compiled", FORMS)
+def test_likelihoods_are_the_softmax_probabilities_of_the_chosen_option(compiled):
+    rng, base, gain, valid = _random_rows(2)
+    chosen = rng.integers(0, 30, (40, 3))  # may be invalid: it then counts as valid
+    with use_numba(compiled):
+        greedy, seeker = softmax_likelihoods(base, gain, valid, chosen, 0.05)
+    for utility, found in ((base + gain, greedy), (base, seeker)):
+        allowed = valid.copy()
+        np.put_along_axis(allowed, chosen[:, :, None], True, axis=2)
+        logits = np.where(allowed, utility.astype(float) / 0.05, -np.inf)
+        p = np.exp(logits - logits.max(axis=2, keepdims=True))
+        p /= p.sum(axis=2, keepdims=True)
+        expected = np.take_along_axis(p, chosen[:, :, None], axis=2)[:, :, 0]
+        np.testing.assert_allclose(found, expected, rtol=1e-5)
+
+
+@pytest.mark.skipif(not numba_available(), reason="no numba")
+def test_the_kernels_and_their_numpy_forms_agree_to_the_bit():
+    rng, base, gain, valid = _random_rows(3)
+    greed, uniform = rng.random((40, 3)), rng.random((40, 3))
+    chosen = rng.integers(0, 30, (40, 3))
+    results = {}
+    for compiled in (False, True):
+        with use_numba(compiled):
+            results[compiled] = (
+                draw_softmax(base, gain, greed, valid, uniform, 0.005),
+                *softmax_likelihoods(base, gain, valid, chosen, 0.05),
+            )
+    for numpy_form, kernel in zip(results[False], results[True], strict=True):
+        assert np.array_equal(numpy_form, kernel)
+
+
+@pytest.mark.skipif(not numba_available(), reason="no numba")
+@pytest.mark.parametrize(
+    "spec",
+    [
+        load_scenario("nato-russia", ["replicates=40"]),
+        load_scenario("two-security-seekers", ["replicates=200", "steps=40"]),
+        parse_scenario(synthetic_world(8, seed=4, replicates=20, steps=30), "synthetic-8"),
+    ],
+    ids=lambda s: s.name,
+)
+def test_whole_runs_are_identical_with_and_without_numba(spec):
+    with use_numba(False):
+        numpy_run = run_ensemble(spec)
+    with use_numba(True):
+        fast_run = run_ensemble(spec)
+    assert fast_run.outcomes.actions.size > 0
+    for field in dataclasses.fields(numpy_run.outcomes):
+        a, b = getattr(numpy_run.outcomes, field.name), getattr(fast_run.outcomes, field.name)
+        if isinstance(a, np.ndarray):
+            assert np.array_equal(a, b, equal_nan=True), field.name
