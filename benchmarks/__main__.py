@@ -86,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         rows += result.pop("rows", [])
         result["benchmark_seconds"] = round(time.perf_counter() - begun, 1)
         results["benchmarks"][name] = result
+        if name == "scaling" and not args.quick:
+            from benchmarks.scaling import plot
+
+            plot(result["scaling"], out.with_name("scaling.png"))
     results["rows"] = rows
     results["seconds"] = round(time.perf_counter() - started, 1)
     print()

@@ -17,6 +17,16 @@ from typing import Any
 HERE = Path(__file__).parent
 
 
+def warm_up() -> None:
+    """Compile (or load from Numba's cache) the engine's kernels before anything is timed."""
+    from secdilemma.engine import run_ensemble
+    from secdilemma.scenario import load_scenario, parse_scenario
+    from secdilemma.synth import synthetic_world
+
+    run_ensemble(load_scenario("two-security-seekers", ["replicates=2", "steps=2"]))
+    run_ensemble(parse_scenario(synthetic_world(4, seed=0, replicates=2, steps=2), "warm-up"))
+
+
 def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     """Median wall-clock seconds of ``repeats`` calls, and the last call's result."""
     times, result = [], None

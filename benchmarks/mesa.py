@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import HERE, machine, row, write_json
+from benchmarks.common import HERE, machine, row, warm_up, write_json
 from secdilemma.engine import run_ensemble
 from secdilemma.fast import numba_enabled, use_numba
 from secdilemma.mesa_model import SecurityDilemmaModel
@@ -79,6 +79,7 @@ def mesa_seconds(spec: Scenario, replicates: int, steps: int) -> float:
 
 def run(quick: bool = False, repeats: int | None = None) -> dict[str, Any]:
     """Time both implementations on each workload; JSON-serialisable results and summary rows."""
+    warm_up()
     repeats = repeats or (1 if quick else 3)
     results: dict[str, Any] = {"machine": machine(), "quick": quick, "repeats": repeats}
     rows = []

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import machine, row, write_json
+from benchmarks.common import machine, row, warm_up, write_json
 from secdilemma.engine import run_ensemble
 from secdilemma.scenario import parse_scenario
 from secdilemma.synth import synthetic_world
@@ -46,6 +46,7 @@ def exponent(x: list[int], y: list[float]) -> float:
 
 
 def run(quick: bool = False, repeats: int | None = None) -> dict[str, Any]:
+    warm_up()
     repeats = repeats or (1 if quick else 3)
     base = {"states": 10, "replicates": 100, "steps": 20}
     axes = {
@@ -102,25 +103,31 @@ def main() -> None:
     name = "results_scaling_quick.json" if args.quick else "results_scaling.json"
     write_json(args.out or HERE / name, report)
     if args.plot:
-        import matplotlib
+        plot(results, args.plot)
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
 
-        fig, axes_ = plt.subplots(1, 3, figsize=(11, 3.2))
-        for ax, (axis, data) in zip(axes_, results.items(), strict=True):
-            x = [r[axis] for r in data["runs"]]
-            ax.loglog(x, [r["seconds"] for r in data["runs"]], "o-", label="time (s)")
-            ax.loglog(x, [r["peak_mib"] / 1000 for r in data["runs"]], "s--", label="peak (GiB)")
-            ax.set_xlabel(axis)
-            ax.set_title(
-                f"time ~ {axis}^{data['time_exponent']}, memory ~ {axis}^{data['memory_exponent']}",
-                fontsize=8,
-            )
-            ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(args.plot, dpi=120)
-        print(f"plot: {args.plot}")
+def plot(results: dict[str, Any], path: Path) -> None:
+    """Time and peak memory against each axis, log-log, with the fitted exponents."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.2))
+    for ax, (axis, data) in zip(axes, results.items(), strict=True):
+        x = [r[axis] for r in data["runs"]]
+        ax.loglog(x, [r["seconds"] for r in data["runs"]], "o-", label="time (s)")
+        ax.loglog(x, [r["peak_mib"] / 1000 for r in data["runs"]], "s--", label="peak (GiB)")
+        ax.set_xlabel(axis)
+        ax.set_title(
+            f"time ~ {axis}^{data['time_exponent']}, memory ~ {axis}^{data['memory_exponent']}",
+            fontsize=8,
+        )
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    print(f"plot: {path}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import machine, row, timed
+from benchmarks.common import machine, row, timed, warm_up
 from secdilemma import load_scenario, run_ensemble
 
 
@@ -27,6 +27,7 @@ def run(
 ) -> dict[str, Any]:
     replicates = replicates or (20 if quick else 200)
     steps = steps or (5 if quick else 50)
+    warm_up()
     repeats = repeats or (1 if quick else 3)
     spec = load_scenario(scenario, [f"replicates={replicates}", f"steps={steps}"])
     whole_t, whole = timed(lambda: run_ensemble(spec, trajectories=False), repeats)

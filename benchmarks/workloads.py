@@ -26,6 +26,7 @@ from benchmarks.common import (
     resident_peak_mib,
     row,
     timed,
+    warm_up,
     with_peak_memory,
     write_json,
 )
@@ -125,6 +126,7 @@ WORKLOADS = {"large_world": large_world, "sweep": sweep}
 
 def run(quick: bool = False, repeats: int | None = None, only: list[str] | None = None) -> dict:
     """Each workload once (they are long; ``repeats`` is accepted for a uniform interface)."""
+    warm_up()
     results: dict[str, Any] = {"machine": machine(), "quick": quick}
     rows = []
     for name, fn in WORKLOADS.items():
