@@ -5,8 +5,9 @@
 Each benchmark measures secdilemma and the alternative a researcher would otherwise run side by
 side, in this one process (or session), so the ratios hold on any machine; absolute times are
 this machine's (recorded with the results). ``--quick`` runs tiny sizes as a smoke test: its
-figures mean nothing. A benchmark whose optional library is missing (``[mesa]``, ``[axelrod]``,
-nashpy from ``[test]``) is reported as skipped.
+figures mean nothing. With ``--only``, the chosen benchmarks replace theirs in an existing
+results file and the others are kept. A benchmark whose optional library is missing
+(``[mesa]``, ``[axelrod]``, nashpy from ``[test]``) is reported as skipped.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import json
 import sys
 import time
 from pathlib import Path
@@ -90,8 +92,14 @@ def main(argv: list[str] | None = None) -> int:
             from benchmarks.scaling import plot
 
             plot(result["scaling"], out.with_name("scaling.png"))
-    results["rows"] = rows
     results["seconds"] = round(time.perf_counter() - started, 1)
+    if args.only and out.is_file():
+        # Update the chosen benchmarks in the existing results; keep the others.
+        earlier = json.loads(out.read_text())
+        kept = [r for r in earlier.get("rows", []) if r["benchmark"] not in results["benchmarks"]]
+        results["benchmarks"] = {**earlier.get("benchmarks", {}), **results["benchmarks"]}
+        rows = kept + rows
+    results["rows"] = rows
     print()
     print(_table(rows))
     write_json(out, results)

@@ -50,7 +50,7 @@ def run(quick: bool = False, repeats: int | None = None) -> dict[str, Any]:
     repeats = repeats or (1 if quick else 3)
     base = {"states": 10, "replicates": 100, "steps": 20}
     axes = {
-        "replicates": [50, 100, 200] if quick else [100, 200, 400, 800],
+        "replicates": [50, 100, 200] if quick else [100, 400, 1600, 6400],
         "steps": [10, 20, 40] if quick else [20, 40, 80, 160],
         "states": [4, 8, 16] if quick else [5, 10, 20, 40, 80],
     }
@@ -64,10 +64,17 @@ def run(quick: bool = False, repeats: int | None = None) -> dict[str, Any]:
             seconds, mib = measure(size["states"], size["replicates"], size["steps"], repeats)
             runs.append({**size, "seconds": round(seconds, 4), "peak_mib": round(mib, 1)})
             print(f"{axis:>10} = {value:>4}: {seconds:8.3f} s {mib:8.1f} MiB", flush=True)
+        seconds = [r["seconds"] for r in runs]
         results[axis] = {
             "runs": runs,
-            "time_exponent": round(exponent(values, [r["seconds"] for r in runs]), 2),
+            "time_exponent": round(exponent(values, seconds), 2),
+            "time_exponent_upper_half": round(exponent(values[-2:], seconds[-2:]), 2),
             "memory_exponent": round(exponent(values, [r["peak_mib"] for r in runs]), 2),
+            # seconds = fixed + per_unit * value: the fixed part is the per-step cost of a
+            # block's NumPy calls, which more replicates share
+            "linear_fit": dict(
+                zip(("per_unit_s", "fixed_s"), np.polyfit(values, seconds, 1).tolist(), strict=True)
+            ),
         }
     return {
         "machine": machine(),
@@ -81,7 +88,8 @@ def run(quick: bool = False, repeats: int | None = None) -> dict[str, Any]:
                 f"time exponent in {axis} ({data['runs'][0][axis]}-{data['runs'][-1][axis]})",
                 data["time_exponent"],
                 unit="",
-                note=f"memory exponent {data['memory_exponent']}",
+                note=f"top two sizes {data['time_exponent_upper_half']}; "
+                f"memory exponent {data['memory_exponent']}",
             )
             for axis, data in results.items()
         ],
@@ -118,6 +126,8 @@ def plot(results: dict[str, Any], path: Path) -> None:
         x = [r[axis] for r in data["runs"]]
         ax.loglog(x, [r["seconds"] for r in data["runs"]], "o-", label="time (s)")
         ax.loglog(x, [r["peak_mib"] / 1000 for r in data["runs"]], "s--", label="peak (GiB)")
+        ax.set_xticks(x, [str(v) for v in x])
+        ax.minorticks_off()
         ax.set_xlabel(axis)
         ax.set_title(
             f"time ~ {axis}^{data['time_exponent']}, memory ~ {axis}^{data['memory_exponent']}",
