@@ -14,7 +14,7 @@ from secdilemma.formal.jervis import SecurityGame, from_offense_defense
 
 axelrod = pytest.importorskip("axelrod")
 
-from secdilemma.formal.axelrod_adapter import AxelrodStrategy  # noqa: E402
+from secdilemma.formal.axelrod_adapter import AxelrodStrategy, axelrod_class  # noqa: E402
 
 # Dyadic payoffs, so sums are exact whatever the order of addition.
 PRIMITIVES = SecurityGame.from_primitives(3, 2, 5, 1)  # R=3, S=-2, T=5, P=-1
@@ -70,6 +70,10 @@ def _axelrod_match(first, second, game: SecurityGame, turns: int):
 def test_names_are_axelrods():
     # str() of a player is the name axelrod's tournament results use (with parameters).
     assert [s.name for s in OURS] == [str(cls()) for cls in THEIRS]
+    # ... so the name finds the class the strategy copies.
+    assert [axelrod_class(s) for s in OURS] == THEIRS
+    with pytest.raises(ValueError, match="no strategy named"):
+        axelrod_class(it.Random(0.3))
 
 
 def test_axelrod_strategies_lists_every_deterministic_copy():

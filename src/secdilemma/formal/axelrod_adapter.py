@@ -15,6 +15,7 @@ seed, but not the same random stream as an ``axelrod.Match`` with the same seed.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -67,3 +68,20 @@ class AxelrodStrategy(Strategy):
             dtype=np.uint8,
             count=len(players),
         )
+
+
+@cache
+def _classes_by_name() -> dict[str, Any]:
+    import axelrod
+
+    return {str(cls()): cls for cls in axelrod.strategies}
+
+
+def axelrod_class(strategy: Strategy) -> Any:
+    """The axelrod class that an engine strategy copies, found by its name (the engine's
+    copies carry axelrod's names, parameters included; ``tests/test_iterated.py`` checks the
+    pairs)."""
+    try:
+        return _classes_by_name()[strategy.name]
+    except KeyError:
+        raise ValueError(f"axelrod has no strategy named {strategy.name!r}") from None
