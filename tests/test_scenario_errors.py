@@ -56,6 +56,13 @@ def test_missing_file():
     assert "no such scenario file" in str(info.value)
 
 
+def test_a_directory_named_like_a_bundled_scenario_does_not_hide_it(tmp_path, monkeypatch):
+    # e.g. the output directory of an earlier run in the working directory
+    (tmp_path / "two-security-seekers").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert load_scenario("two-security-seekers").name == "two-security-seekers"
+
+
 def test_unknown_bundled_name_lists_the_bundled_ones():
     with pytest.raises(InputError) as info:
         load_scenario("atlantis")

@@ -467,7 +467,7 @@ def bundled_names() -> list[str]:
 def resolve_path(name_or_path: str | Path) -> Path:
     """A bundled scenario's name, or a path to a YAML file."""
     candidate = Path(name_or_path)
-    if candidate.suffix in (".yaml", ".yml") or candidate.exists():
+    if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
         if not candidate.is_file():
             raise InputError(str(candidate), "<file>", str(candidate), "no such scenario file")
         return candidate
