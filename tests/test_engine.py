@@ -143,3 +143,22 @@ def test_beliefs_set_priors_and_pairwise_charity():
     assert (w.belief_greedy[:, 1, 0] == spec.parameters.prior_greedy).all()
     drawn = w.belief_greedy[:, 0, 2]
     assert drawn.min() >= 0.1 and drawn.max() <= 0.2 and drawn.std() > 0.01
+
+
+def test_hubris_shifts_the_log_odds_by_scale_times_hubris():
+    from scipy import special
+
+    from secdilemma.conflict import hubristic, underrated
+
+    rng = np.random.default_rng(3)
+    chance = np.concatenate([rng.random((4, 5, 5)), np.zeros((1, 5, 5)), np.ones((1, 5, 5))])
+    hubris = rng.uniform(-1.0, 2.0, (6, 5))
+    logit = special.logit(np.clip(chance, 1e-9, 1 - 1e-9))
+    up = special.expit(logit + 1.5 * hubris[..., None])
+    down = np.where(chance > 0, special.expit(logit - 1.5 * hubris[..., None]), 0.0)
+    np.testing.assert_allclose(hubristic(chance, hubris, 1.5), up, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        underrated(chance, hubris[..., None], 1.5), down, rtol=1e-12, atol=1e-15
+    )
+    inside, bold = (chance > 0) & (chance < 1), np.broadcast_to(hubris[..., None] > 0, chance.shape)
+    assert (hubristic(chance, hubris, 1.5) > chance)[inside & bold].all()

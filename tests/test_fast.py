@@ -9,6 +9,7 @@ import pytest
 from secdilemma.decision.sampling import draw_softmax, softmax_likelihoods
 from secdilemma.engine import run_ensemble
 from secdilemma.fast import numba_available, use_numba
+from secdilemma.rng import Streams
 from secdilemma.scenario import load_scenario, parse_scenario
 from secdilemma.synth import synthetic_world
 
@@ -75,6 +76,19 @@ def test_the_kernels_and_their_numpy_forms_agree_to_the_bit():
             )
     for numpy_form, kernel in zip(results[False], results[True], strict=True):
         assert np.array_equal(numpy_form, kernel)
+
+
+@pytest.mark.skipif(not numba_available(), reason="no numba")
+def test_the_compiled_random_streams_are_the_numpy_ones():
+    streams = Streams(11, range(7, 57))
+    for shape in [(), (3,), (4, 5)]:
+        with use_numba(False):
+            numpy_form = streams.uniform(3, 9, shape)
+        with use_numba(True):
+            kernel = streams.uniform(3, 9, shape)
+        assert kernel.shape == (50, *shape)
+        assert np.array_equal(numpy_form, kernel)
+    assert not np.array_equal(streams.uniform(3, 9, (5,)), streams.uniform(3, 10, (5,)))
 
 
 @pytest.mark.skipif(not numba_available(), reason="no numba")

@@ -18,6 +18,7 @@ from secdilemma.conflict import Outbreak, actual_security, military_balance, res
 from secdilemma.crisis import Crisis, escalate
 from secdilemma.decision import Choice, OptionSpace, decide
 from secdilemma.decision.utility import vulnerability
+from secdilemma.heap import retained_heap
 from secdilemma.learning import learn
 from secdilemma.metrics import Outcomes, Recorder
 from secdilemma.perception.lenses import interpret, read_acts
@@ -93,6 +94,17 @@ def simulate(
     progress: Progress | None = None,
 ) -> tuple[dict[str, np.ndarray], Outcomes]:
     """Run replicates ``replicates`` (global indices) of ``scenario`` for all its steps."""
+    with retained_heap():
+        return _simulate_block(scenario, replicates, catalog, trajectories, progress)
+
+
+def _simulate_block(
+    scenario: Scenario,
+    replicates: range,
+    catalog: Catalog | None,
+    trajectories: bool,
+    progress: Progress | None,
+) -> tuple[dict[str, np.ndarray], Outcomes]:
     cat = catalog or scenario.action_catalog()
     p = scenario.parameters
     streams = Streams(scenario.seed, replicates)
@@ -163,9 +175,10 @@ def _join(parts: list[Outcomes]) -> Outcomes:
 # measured with tracemalloc for N = 20-193; docs/performance.md), with a margin.
 _BYTES_PER_OPTION = 44
 # The decision step passes over (R, N, options) arrays a few times; blocks of at most this many
-# elements keep them near the processor's cache, which is faster per replicate-step than one
-# large block (about 25% at 20 states, 40% at 193; docs/performance.md). It changes no result.
-_OPTIONS_PER_BLOCK = 2**22
+# elements (4 MiB per single-precision array) keep them near the processor's cache, which is
+# faster per replicate-step than larger blocks (about 15% at 20 and 40 states against blocks
+# four times as large; docs/performance.md). It changes no result.
+_OPTIONS_PER_BLOCK = 2**20
 
 
 def block_size(scenario: Scenario, catalog: Catalog, memory_budget: float = 2 * 2**30) -> int:

@@ -14,6 +14,8 @@ import enum
 import numpy as np
 from scipy import special
 
+from secdilemma.fast import compiled, numba_enabled
+
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: spreads counters apart
 _GOLDEN = GOLDEN
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -49,6 +51,23 @@ def mix(z: np.ndarray) -> np.ndarray:
 
 
 _mix = mix
+_UNIT = 1.0 / 9007199254740992.0  # 2^-53: the top 53 bits of a draw make a double
+
+
+_mix_one = compiled(mix)  # the kernel's scalar mixer
+
+
+def _uniform_kernel(keys, salt, out):
+    """``Streams.uniform``'s hashes in one pass (integer arithmetic: the same bits)."""
+    rows, count = out.shape
+    for r in range(rows):
+        base = _mix_one(keys[r, 0] ^ salt)
+        for c in range(count):
+            bits = _mix_one(_mix_one(base + np.uint64(c) * _GOLDEN) ^ keys[r, 1])
+            out[r, c] = (np.float64(bits >> np.uint64(11)) + 0.5) * _UNIT
+
+
+_uniform_compiled = compiled(_uniform_kernel)
 
 
 def _salt(tag: int, step: int) -> np.uint64:
@@ -91,12 +110,17 @@ class Streams:
     def uniform(self, stream: Stream | int, step: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         """Uniform variates on the open interval (0, 1), shape ``(R, *shape)``."""
         count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-        with np.errstate(over="ignore"):
-            base = _mix(self.keys[:, 0] ^ _salt(stream, step))
-            index = np.arange(count, dtype=np.uint64) * _GOLDEN
-            bits = _mix(base[:, None] + index[None, :])
-            bits = _mix(bits ^ self.keys[:, 1:2])
-        u = ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
+        salt = _salt(stream, step)
+        if numba_enabled():
+            u = np.empty((self.size, count))
+            _uniform_compiled(self.keys, salt, u)
+        else:
+            with np.errstate(over="ignore"):
+                base = _mix(self.keys[:, 0] ^ salt)
+                index = np.arange(count, dtype=np.uint64) * _GOLDEN
+                bits = _mix(base[:, None] + index[None, :])
+                bits = _mix(bits ^ self.keys[:, 1:2])
+            u = ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * _UNIT
         return u.reshape((self.size, *shape))
 
     def normal(self, stream: Stream | int, step: int, shape: tuple[int, ...] = ()) -> np.ndarray:
