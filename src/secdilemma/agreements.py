@@ -33,6 +33,7 @@ from scipy import special
 from secdilemma.actions import Catalog
 from secdilemma.apply import Applied, aimed_at
 from secdilemma.decision import Choice
+from secdilemma.logodds import shifted
 from secdilemma.perception.lenses import BAYESIAN, INTERPRETIVE, STRUCTURAL, charitable
 from secdilemma.perception.observe import Observation
 from secdilemma.rng import Stream, Streams
@@ -118,12 +119,11 @@ def learn_from_verification(w: WorldState, v: Verification, p: Parameters) -> No
     evidence = np.clip(evidence, -p.violation_evidence, p.violation_evidence)
     evidence = np.where(v.bound, evidence, 0.0)
 
-    def shifted(x: np.ndarray) -> np.ndarray:
-        return special.expit(special.logit(np.clip(x, 1e-9, 1 - 1e-9)) + evidence)
-
     structural = lens == STRUCTURAL
-    w.belief_greedy = np.where(structural | ~v.bound, w.belief_greedy, shifted(w.belief_greedy))
-    w.threat = np.where(v.bound, shifted(w.threat), w.threat)
+    w.belief_greedy = np.where(
+        structural | ~v.bound, w.belief_greedy, shifted(w.belief_greedy, evidence)
+    )
+    w.threat = np.where(v.bound, shifted(w.threat, evidence), w.threat)
     lost = p.violation_trust_loss * w.trust * v.reported
     gained = p.trust_gain * (1.0 - w.trust) * (v.bound & ~v.reported)
     w.trust = np.clip(w.trust - lost + gained, 0.0, 1.0)

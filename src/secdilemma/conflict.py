@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from secdilemma import logodds
 from secdilemma.rng import Stream, Streams
 from secdilemma.scenario import Parameters
 from secdilemma.world import WorldState
@@ -49,17 +50,9 @@ def actual_security(b: Balance) -> np.ndarray:
     return 1.0 - defeat
 
 
-def _odds_shifted(chance: np.ndarray, factor: np.ndarray) -> np.ndarray:
-    """``expit(logit(chance) + log(factor))``, written as an odds ratio: no logarithm per
-    element, only one exponential per state (the factor)."""
-    x = np.clip(chance, 1e-9, 1 - 1e-9)
-    shifted = x * factor
-    return shifted / (shifted + (1.0 - x))
-
-
 def hubristic(win: np.ndarray, hubris: np.ndarray, scale: float) -> np.ndarray:
     """A state's own estimate of its chance of winning, shifted up in log-odds by its hubris."""
-    return _odds_shifted(win, np.exp(scale * hubris)[..., None])
+    return logodds.scaled(win, np.exp(scale * hubris)[..., None])
 
 
 def underrated(chance: np.ndarray, hubris: np.ndarray, scale: float) -> np.ndarray:
@@ -67,7 +60,7 @@ def underrated(chance: np.ndarray, hubris: np.ndarray, scale: float) -> np.ndarr
 
     ``chance`` and ``hubris`` must broadcast against each other; a zero chance stays zero.
     """
-    return np.where(chance > 0, _odds_shifted(chance, np.exp(-scale * hubris)), 0.0)
+    return np.where(chance > 0, logodds.scaled(chance, np.exp(-scale * hubris)), 0.0)
 
 
 @dataclass(frozen=True)

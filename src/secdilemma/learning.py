@@ -14,10 +14,10 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
 from secdilemma.actions import Catalog
 from secdilemma.decision import Choice
+from secdilemma.logodds import shifted
 from secdilemma.perception.lenses import Reading
 from secdilemma.rng import Stream, Streams
 from secdilemma.scenario import Parameters
@@ -66,9 +66,7 @@ def learn(
     revealed = w.pending_bogus & (streams.uniform(Stream.REVEAL, step, (N, N)) < p.bogus_reveal)
     if revealed.any():
         # The lie's reassurance is withdrawn, and the liar's word counts for less from now on.
-        logit = special.logit(np.clip(w.belief_greedy, 1e-9, 1 - 1e-9))
-        logit = logit + p.talk_weight * w.credibility_view * revealed
-        belief = special.expit(logit)
+        belief = shifted(w.belief_greedy, p.talk_weight * w.credibility_view * revealed)
         w.belief_greedy = np.where(revealed, belief, w.belief_greedy)
         w.threat = np.where(revealed, belief, w.threat)
         w.credibility_view = np.where(

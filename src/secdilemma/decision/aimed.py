@@ -2,10 +2,10 @@
 times per-pair parts (``decision.utility`` builds the parts; docs/model.md states the terms).
 
 Two forms fill the same single-precision arrays with identical bits. The NumPy form adds one
-term at a time over all replicates and pairs, rounding the running sum to single precision
-after each term (it is stored in the output); the compiled form (``[fast]``, Numba) makes one
-pass over (replicate, actor, act, target), adding the same terms in the same order with the
-same roundings. Only +, -, *, /, abs and max occur, which IEEE arithmetic rounds the same way
+term at a time over all replicates and pairs of an act, in double precision, and stores the
+sum rounded to single precision; the compiled form (``[fast]``, Numba) makes one pass over
+(replicate, actor, act, target), adding the same terms in the same order and rounding once
+when it stores. Only +, -, *, /, abs and max occur, which IEEE arithmetic rounds the same way
 everywhere, so ``tests/test_fast.py`` can require equality to the bit.
 """
 
@@ -71,7 +71,16 @@ class PairTerms(NamedTuple):
     stake_effect: np.ndarray
 
 
-def _fill_numpy(base, gain, a: ActTerms, t: PairTerms, nuclear_cost: float) -> None:
+def _fill_numpy(base, gain, start, a: ActTerms, t: PairTerms, nuclear_cost, needed) -> None:
+    R, N = base.shape[:2]
+    aimed = (slice(None), slice(None), slice(start, None))
+    base, gain, needed = (x[aimed].reshape(R, N, -1, N) for x in (base, gain, needed))
+    _fill_all_numpy(base, gain, a, t, nuclear_cost)
+    np.copyto(base, 0.0, where=~needed)
+    np.copyto(gain, 0.0, where=~needed)
+
+
+def _fill_all_numpy(base, gain, a: ActTerms, t: PairTerms, nuclear_cost: float) -> None:
     R, N, Ka, _ = base.shape
     offense_j, defense_j, forces_j = (x[:, None, :] for x in (t.offense, t.defense, t.forces))
     cap_reach_i = t.cap_reach[:, :, None]
@@ -88,7 +97,7 @@ def _fill_numpy(base, gain, a: ActTerms, t: PairTerms, nuclear_cost: float) -> N
             )
             gain[:, :, s] = a.stakes[s] * t.stake_effect
             continue
-        u = base[:, :, s]
+        u = np.empty((R, N, N))
         u[...] = t.per_actor[:, :, s, None]
         u += a.conciliation[s] * t.intent_read
         u += a.provocation[s] * t.hostility_read
@@ -107,7 +116,7 @@ def _fill_numpy(base, gain, a: ActTerms, t: PairTerms, nuclear_cost: float) -> N
             u -= nuclear_cost * t.retaliates
         if a.crisis[s]:
             u += t.crisis[:, :, s, None] * t.crisis_pair
-        g = gain[:, :, s]
+        g = np.empty((R, N, N))
         g[...] = t.gain_own[:, :, s, None]
         if a.seized[s]:
             g += a.seized[s] * t.extractable
@@ -115,71 +124,98 @@ def _fill_numpy(base, gain, a: ActTerms, t: PairTerms, nuclear_cost: float) -> N
             u += a.leverage[s] * t.trade_lost
             g += a.leverage[s] * t.trade
         g *= t.emboldened
+        base[:, :, s], gain[:, :, s] = u, g
 
 
-def _fill_kernel(base, gain, a, t, nuclear_cost):
-    R, N, Ka, _ = base.shape
-    f32, f64 = np.float32, np.float64
+def _fill_kernel(base, gain, start, a, t, nuclear_cost, needed):
+    # A row of targets at a time, in short loops without data-dependent branches that the
+    # compiler can vectorise; the sums are the NumPy form's, in its order.
+    R, N = base.shape[:2]
+    Ka = a.force.shape[0]
+    u = np.empty(N)
+    g = np.empty(N)
+    reads = np.empty(N)
+    for j in range(N):
+        reads[j] = np.float64(t.reads_intent[j])
     for r in range(R):
         for i in range(N):
             for s in range(Ka):
-                c5 = a.conciliation[s]
-                ally = a.alliance[s]
+                c5, ally = a.conciliation[s], a.alliance[s]
                 te0, te1, te2 = a.target_effect[s, 0], a.target_effect[s, 1], a.target_effect[s, 2]
-                for j in range(N):
-                    fp = c5 * t.q[r, i, j] * f64(t.reads_intent[j])
-                    if ally > 0:
-                        fp = fp + ally * t.offense[r, j] * t.cap_reach[r, i]
-                    if a.war[s]:
-                        v = (
+                if a.war[s]:
+                    seen_by = t.backlash_empathy[r, i]
+                    for j in range(N):
+                        fp = c5 * t.q[r, i, j] * reads[j]
+                        if ally > 0:
+                            fp = fp + ally * t.offense[r, j] * t.cap_reach[r, i]
+                        u[j] = (
                             a.force[s] * t.win_effect[r, i, j]
                             + t.war_fixed[r, i, j]
                             - a.cost[s]
-                            - t.backlash_empathy[r, i] * (t.foreseen_own[r, i, s] + fp)
+                            - seen_by * (t.foreseen_own[r, i, s] + fp)
                         )
-                        base[r, i, s, j] = f32(v)
-                        gain[r, i, s, j] = f32(a.stakes[s] * t.stake_effect[r, i, j])
-                        continue
-                    # Each term is added and rounded to single precision, as the NumPy form
-                    # stores its running sum.
-                    u = f32(t.per_actor[r, i, s])
-                    u = f32(f64(u) + c5 * t.intent_read[r, i, j])
-                    u = f32(f64(u) + a.provocation[s] * t.hostility_read[r, i, j])
-                    u = f32(f64(u) + a.doubt[s] * t.doubt_read[r, i, j])
+                        g[j] = a.stakes[s] * t.stake_effect[r, i, j]
+                else:
+                    own = t.per_actor[r, i, s]
+                    provocation, doubt = a.provocation[s], a.doubt[s]
+                    for j in range(N):
+                        x = own + c5 * t.intent_read[r, i, j]
+                        x = x + provocation * t.hostility_read[r, i, j]
+                        u[j] = x + doubt * t.doubt_read[r, i, j]
                     if te0 != 0.0:
-                        u = f32(f64(u) + te0 * t.shifted[r, i, j])
+                        for j in range(N):
+                            u[j] = u[j] + te0 * t.shifted[r, i, j]
                     if ally > 0:
-                        u = f32(f64(u) + ally * t.allied[r, i, j])
-                        unsure = abs(t.committed[r, i, s] + ally * t.offense[r, j])
-                        lost = t.backlash_prudence[r, i] * unsure * t.cap_reach_doubt[r, i]
-                        u = f32(f64(u) - lost)
+                        lost = t.backlash_prudence[r, i]
+                        for j in range(N):
+                            u[j] = u[j] + ally * t.allied[r, i, j]
+                            unsure = abs(t.committed[r, i, s] + ally * t.offense[r, j])
+                            u[j] = u[j] - lost * unsure * t.cap_reach_doubt[r, i]
                     if a.damages[s]:
-                        damage = -(te0 * t.offense[r, j] + te1 * t.defense[r, j]) / t.forces[r, j]
-                        damage = damage - te2
-                        u = f32(f64(u) + max(damage, 0.0) * t.harm[r, i, j])
+                        for j in range(N):
+                            lost_forces = te0 * t.offense[r, j] + te1 * t.defense[r, j]
+                            damage = -lost_forces / t.forces[r, j] - te2
+                            u[j] = u[j] + max(damage, 0.0) * t.harm[r, i, j]
                     if a.nuclear[s]:
-                        u = f32(f64(u) - nuclear_cost * t.retaliates[r, i, j])
+                        for j in range(N):
+                            u[j] = u[j] - nuclear_cost * t.retaliates[r, i, j]
                     if a.crisis[s]:
-                        u = f32(f64(u) + t.crisis[r, i, s] * t.crisis_pair[r, i, j])
-                    g = f32(t.gain_own[r, i, s])
-                    if a.seized[s] != 0.0:
-                        g = f32(f64(g) + a.seized[s] * t.extractable[r, i, j])
-                    if a.leverage[s] != 0.0:
-                        u = f32(f64(u) + a.leverage[s] * t.trade_lost[r, i, j])
-                        g = f32(f64(g) + a.leverage[s] * t.trade[r, i, j])
-                    base[r, i, s, j] = u
-                    gain[r, i, s, j] = f32(f64(g) * t.emboldened[r, i, j])
+                        chance = t.crisis[r, i, s]
+                        for j in range(N):
+                            u[j] = u[j] + chance * t.crisis_pair[r, i, j]
+                    own_gain, seized, leverage = t.gain_own[r, i, s], a.seized[s], a.leverage[s]
+                    for j in range(N):
+                        x = own_gain
+                        if seized != 0.0:
+                            x = x + seized * t.extractable[r, i, j]
+                        if leverage != 0.0:
+                            u[j] = u[j] + leverage * t.trade_lost[r, i, j]
+                            x = x + leverage * t.trade[r, i, j]
+                        g[j] = x * t.emboldened[r, i, j]
+                o = start + s * N
+                for j in range(N):
+                    keep = needed[r, i, o + j]
+                    base[r, i, o + j] = np.float32(u[j]) if keep else np.float32(0.0)
+                    gain[r, i, o + j] = np.float32(g[j]) if keep else np.float32(0.0)
 
 
 _fill_compiled = compiled(_fill_kernel)
 
 
 def fill_aimed(
-    base: np.ndarray, gain: np.ndarray, acts: ActTerms, parts: PairTerms, nuclear_cost: float
+    base: np.ndarray,
+    gain: np.ndarray,
+    start: int,
+    acts: ActTerms,
+    parts: PairTerms,
+    nuclear_cost: float,
+    needed: np.ndarray,
 ) -> None:
-    """Write the aimed acts' base and gain utilities into ``base`` and ``gain``, (R, N, Ka, N)
-    single-precision views of the option arrays."""
+    """Write the aimed acts' base and gain utilities into the single-precision option arrays
+    ``base`` and ``gain`` (R, N, O), whose aimed options (act by act, then target) begin at
+    option ``start``; options not ``needed`` ((R, N, O) bool) get 0 in both."""
     if numba_enabled() and base.dtype == np.float32:  # the kernel rounds as single precision
-        _fill_compiled(base, gain, acts, parts, nuclear_cost)
+        parts = PairTerms(*(np.ascontiguousarray(x) for x in parts))
+        _fill_compiled(base, gain, start, acts, parts, nuclear_cost, needed)
     else:
-        _fill_numpy(base, gain, acts, parts, nuclear_cost)
+        _fill_numpy(base, gain, start, acts, parts, nuclear_cost, needed)

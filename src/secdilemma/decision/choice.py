@@ -72,9 +72,11 @@ def decide(
     step: int,
     scheduled: list[tuple[int, int]],
 ) -> Choice:
-    utilities: Utilities
-    utilities, vul = option_utilities(w, b, space, p)
     valid = requirement_masks(conditions(w, p), space) & w.menu[:, space.action][None]
+    # Only the valid options are weighed (a scheduled event may force another, but its act
+    # then does not come from the decision model: its likelihood is not used, below).
+    utilities: Utilities
+    utilities, vul = option_utilities(w, b, space, p, needed=valid)
     if p.choice == "softmax":
         uniform = streams.uniform(Stream.CHOICE, step, (w.shape[1],))
         chosen = draw_softmax(

@@ -70,8 +70,14 @@ class Utilities:
 
 
 def option_utilities(
-    w: WorldState, b: Balance, space: OptionSpace, p: Parameters
+    w: WorldState,
+    b: Balance,
+    space: OptionSpace,
+    p: Parameters,
+    needed: np.ndarray | None = None,
 ) -> tuple[Utilities, Vulnerability]:
+    """Base and gain utilities of every option, (R, N, O). Aimed options outside ``needed``
+    ((R, N, O) bool; by default all) are not evaluated: their utilities are 0."""
     cat: Catalog = space.catalog
     R, N = w.shape
     vul = vulnerability(w, b)
@@ -208,7 +214,7 @@ def option_utilities(
     # coefficient times a per-pair part (R, N, N). Evaluating the sum act by act, with only the
     # terms an act has, touches each (R, N, Ka, N) element a few times instead of building
     # dozens of full-size temporaries (docs/performance.md).
-    Ks, Ka = len(ks), len(ka)
+    Ks = len(ks)
     dO, dD, ddet, dW = own_deltas(ka)  # (R, N, Ka)
     broken = breach(ka, dO, dD, ddet)
     te = cat.target_effect[ka]  # (Ka, 4)
@@ -338,9 +344,9 @@ def option_utilities(
     # strided slice (NumPy's slow path for a short inner axis).
     base[:, :, :Ks] = self_base.astype(UTILITY_DTYPE)
     gain[:, :, :Ks] = self_gain.astype(UTILITY_DTYPE)
-    aimed_base = base[:, :, Ks:].reshape(R, N, Ka, N)
-    aimed_gain = gain[:, :, Ks:].reshape(R, N, Ka, N)
-    fill_aimed(aimed_base, aimed_gain, acts, parts, p.nuclear_cost)
+    if needed is None:
+        needed = np.ones((R, N, space.size), dtype=bool)
+    fill_aimed(base, gain, Ks, acts, parts, p.nuclear_cost, needed)
 
     np.multiply(gain, p.greed_weight, out=gain)
     return Utilities(base=base, gain=gain), vul

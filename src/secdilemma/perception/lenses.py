@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 from secdilemma.actions import Catalog
 from secdilemma.decision import Choice
+from secdilemma.logodds import shifted
 from secdilemma.perception.observe import Observation
 from secdilemma.scenario import LENSES, Parameters
 from secdilemma.world import WorldState
@@ -163,13 +163,10 @@ def interpret(w: WorldState, reading: Reading, obs: Observation, p: Parameters) 
     # Structural: threat relaxes toward its baseline and moves with capability signals in
     # log-odds, so zero-mean observation noise moves it up and down alike.
     relaxed = w.threat + p.threat_decay * (w.threat_baseline - w.threat)
-    structural = special.expit(
-        special.logit(np.clip(relaxed, 1e-9, 1 - 1e-9)) + p.threat_gain * reading.capability
-    )
+    structural = shifted(relaxed, p.threat_gain * reading.capability)
     # Bayesian and interpretive: Bayes' rule in log-odds on the acts seen. The noise enters
     # once: directly for the Bayesian observer, through the framed hostility (which already
     # carries it) for the interpretive one, whose charity discounts evidence of greed.
-    logit = special.logit(np.clip(w.belief_greedy, 1e-9, 1 - 1e-9))
     llr = reading.log_likelihood_ratio
     evidence = np.where(
         lens == INTERPRETIVE,
@@ -178,7 +175,7 @@ def interpret(w: WorldState, reading: Reading, obs: Observation, p: Parameters) 
     )
     # Words addressed to the observer count as far as it believes the speaker.
     evidence = evidence - p.talk_weight * w.credibility_view * reading.talk
-    updated = special.expit(logit + np.where(obs.seen, evidence, 0.0))
+    updated = shifted(w.belief_greedy, np.where(obs.seen, evidence, 0.0))
     eye = np.eye(w.shape[1], dtype=bool)
     belief = np.where(lens == STRUCTURAL, w.belief_greedy, np.where(eye, 0.0, updated))
     w.belief_greedy = belief
