@@ -63,10 +63,11 @@ def test_likelihoods_are_the_softmax_probabilities_of_the_chosen_option(compiled
 
 
 @pytest.mark.skipif(not numba_available(), reason="no numba")
-def test_the_kernels_and_their_numpy_forms_agree_to_the_bit():
-    rng, base, gain, valid = _random_rows(3)
-    greed, uniform = rng.random((40, 3)), rng.random((40, 3))
-    chosen = rng.integers(0, 30, (40, 3))
+@pytest.mark.parametrize("R, N", [(40, 3), (7, 3)])  # an odd number of rows as well
+def test_the_kernels_and_their_numpy_forms_agree_to_the_bit(R, N):
+    rng, base, gain, valid = _random_rows(3, R, N)
+    greed, uniform = rng.random((R, N)), rng.random((R, N))
+    chosen = rng.integers(0, 30, (R, N))
     results = {}
     for compiled in (False, True):
         with use_numba(compiled):

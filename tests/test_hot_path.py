@@ -45,9 +45,15 @@ ALLOWED = {
     },
     # the catalogue's aimed acts: each adds only the terms it has, over all replicates and
     # pairs at once (its cost grows with the catalogue, not with the world)
-    "decision/aimed.py": {"range(Ka)", "(t.offense, t.defense, t.forces)"},
-    # module-level constants: relation kinds, lens names
-    "apply.py": {"enumerate(RELATIONS)"},
+    # (the option arrays and the parts handed to the kernel are a fixed few)
+    "decision/aimed.py": {
+        "range(Ka)",
+        "(t.offense, t.defense, t.forces)",
+        "(base, gain, needed)",
+        "parts",
+    },
+    # module-level constants: relation kinds, lens names; the four capabilities
+    "apply.py": {"enumerate(RELATIONS)", "_REL.items()", "range(k)"},
     "perception/lenses.py": {"LENSES"},
 }
 

@@ -30,6 +30,16 @@ def _toggle(current: np.ndarray, delta: np.ndarray) -> np.ndarray:
     return (current | (delta > 0)) & ~(delta < 0)
 
 
+def _received(target: np.ndarray, effect: np.ndarray) -> np.ndarray:
+    """(R, N, k) the sum of ``effect`` (R, N, k) over the actors aiming at each state."""
+    R, N, k = effect.shape
+    actor = np.flatnonzero(target >= 0)  # flat (replicate, actor) of each aimed act
+    at = actor // N * N + target.ravel()[actor]  # flat (replicate, target)
+    flat = effect.reshape(R * N, k)[actor]
+    summed = [np.bincount(at, weights=flat[:, c], minlength=R * N) for c in range(k)]
+    return np.stack(summed, axis=1).reshape(R, N, k)
+
+
 def apply_actions(w: WorldState, choice: Choice, cat: Catalog, p: Parameters) -> Applied:
     """Update ``w`` in place; return what changed that later phases need."""
     R, N = w.shape
@@ -43,7 +53,7 @@ def apply_actions(w: WorldState, choice: Choice, cat: Catalog, p: Parameters) ->
     aim = aimed_at(choice, N)  # (R, N, N)
 
     # Effects on targets: each act's fraction, summed over the actors aiming at a state.
-    received = np.einsum("rij,rik->rjk", aim.astype(float), cat.target_effect[a])  # (R, N, 4)
+    received = _received(choice.target, cat.target_effect[a])  # (R, N, 4)
     spent = cat.cost_share(a, M / w.wealth, p.burden_reference) * w.wealth
     # A supplier's cut-off costs the dependent target that share of its economy, and the
     # supplier the matching revenue.
@@ -59,18 +69,35 @@ def apply_actions(w: WorldState, choice: Choice, cat: Catalog, p: Parameters) ->
     wealth = (w.wealth * (1 + own[..., 3]) - spent - revenue_lost) * (1 + received[..., 3])
     w.wealth = np.maximum(wealth - lost_trade.sum(axis=1), 1e-9)
 
-    rel = cat.relation_effect[a][:, :, None, :] * aim[..., None]  # (R, N, N, rel) actor->target
-    sym = rel + rel.transpose(0, 2, 1, 3)
+    effect = cat.relation_effect[a]  # (R, N, relations): each act's change to a relation
+
+    def directed(name: str) -> np.ndarray:  # (R, N, N) actor -> target
+        return aim * effect[..., _REL[name]][:, :, None]
+
+    def mutual(name: str) -> np.ndarray:
+        change = directed(name)
+        return change + change.transpose(0, 2, 1)
+
+    # Most steps change few kinds of relation; an unchanged kind is left as it is.
+    changed = {name: bool(effect[..., n].any()) for name, n in _REL.items()}
     allied_before, agreed_before = w.alliance, w.agreement
-    enlarging = aim & cat.bloc[a][:, :, None] & (rel[..., _REL["alliance"]] > 0)
-    alliance = _toggle(w.alliance, sym[..., _REL["alliance"]])
-    w.alliance = alliance | bloc_extension(allied_before, enlarging)
-    w.agreement = _toggle(w.agreement, sym[..., _REL["agreement"]])
-    w.hotline = _toggle(w.hotline, sym[..., _REL["hotline"]])
-    w.sanctions = _toggle(w.sanctions, rel[..., _REL["sanctions"]])
-    w.prospect = _toggle(w.prospect, sym[..., _REL["prospect"]]) & ~w.alliance
-    w.monitoring = np.clip(w.monitoring + sym[..., _REL["monitoring"]], 0.0, 1.0)
-    w.dependence = np.clip(w.dependence + rel[..., _REL["dependence"]], 0.0, 1.0)
+    if changed["alliance"]:
+        enlarging = aim & cat.bloc[a][:, :, None] & (directed("alliance") > 0)
+        alliance = _toggle(w.alliance, mutual("alliance"))
+        w.alliance = alliance | bloc_extension(allied_before, enlarging)
+    if changed["agreement"]:
+        w.agreement = _toggle(w.agreement, mutual("agreement"))
+    if changed["hotline"]:
+        w.hotline = _toggle(w.hotline, mutual("hotline"))
+    if changed["sanctions"]:
+        w.sanctions = _toggle(w.sanctions, directed("sanctions"))
+    if changed["prospect"]:
+        w.prospect = _toggle(w.prospect, mutual("prospect"))
+    w.prospect = w.prospect & ~w.alliance
+    if changed["monitoring"]:
+        w.monitoring = np.clip(w.monitoring + mutual("monitoring"), 0.0, 1.0)
+    if changed["dependence"]:
+        w.dependence = np.clip(w.dependence + directed("dependence"), 0.0, 1.0)
     # A lever pulled is spent: the buyer loses that share of its dependence (it finds other
     # suppliers), so a cut-off cannot be repeated for ever.
     pulled = (aim * cat.leverage[a][:, :, None]).transpose(0, 2, 1)  # [buyer, supplier]

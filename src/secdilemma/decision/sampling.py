@@ -52,8 +52,9 @@ def _likelihoods_numpy(base, gain, valid, chosen, temperature):
 
 
 def _draw_shift_kernel(base, gain, greed, valid, temperature, out):
+    # Dividing by a positive temperature preserves order, rounding included, so the row's
+    # largest logit is its largest utility divided once: the same bits as the NumPy form.
     R, N, n_options = base.shape
-    row = np.empty(n_options, dtype=np.float32)
     t = np.float32(temperature)
     for r in range(R):
         for i in range(N):
@@ -61,23 +62,34 @@ def _draw_shift_kernel(base, gain, greed, valid, temperature, out):
             top = np.float32(-np.inf)
             for o in range(n_options):
                 if valid[r, i, o]:
-                    row[o] = (base[r, i, o] + g * gain[r, i, o]) / t
-                else:
-                    row[o] = np.float32(-np.inf)
-                top = max(top, row[o])
+                    top = max(top, base[r, i, o] + g * gain[r, i, o])
+            top = top / t
             for o in range(n_options):
-                out[r, i, o] = row[o] - top
+                if valid[r, i, o]:
+                    out[r, i, o] = (base[r, i, o] + g * gain[r, i, o]) / t - top
+                else:
+                    out[r, i, o] = np.float32(-np.inf) - top
 
 
 def _draw_pick_kernel(weights, uniform):
+    # Rows are summed two at a time: two independent chains of additions in flight, each in
+    # option order (the NumPy form's cumulative sum), so the same bits in less time.
     R, N, n_options = weights.shape
+    rows = weights.reshape(R * N, n_options)
+    total = np.zeros(R * N)
+    for n in range(0, R * N - 1, 2):
+        first, second = 0.0, 0.0
+        for o in range(n_options):
+            first += np.float64(rows[n, o])
+            second += np.float64(rows[n + 1, o])
+        total[n], total[n + 1] = first, second
+    if (R * N) % 2:
+        for o in range(n_options):
+            total[R * N - 1] += np.float64(rows[R * N - 1, o])
     chosen = np.zeros((R, N), dtype=np.int64)
     for r in range(R):
         for i in range(N):
-            total = 0.0
-            for o in range(n_options):
-                total += np.float64(weights[r, i, o])
-            threshold = uniform[r, i] * total
+            threshold = uniform[r, i] * total[r * N + i]
             running = 0.0
             for o in range(n_options):
                 running += np.float64(weights[r, i, o])
@@ -97,27 +109,33 @@ def _likelihood_shift_kernel(base, gain, valid, chosen, temperature, greedy, see
             top_s = np.float32(-np.inf)
             for o in range(n_options):
                 if valid[r, i, o] or o == c:
-                    top_g = max(top_g, (base[r, i, o] + gain[r, i, o]) / t)
-                    top_s = max(top_s, base[r, i, o] / t)
+                    top_g = max(top_g, base[r, i, o] + gain[r, i, o])
+                    top_s = max(top_s, base[r, i, o])
+            top_g, top_s = top_g / t, top_s / t
             for o in range(n_options):
                 if valid[r, i, o] or o == c:
                     greedy[r, i, o] = (base[r, i, o] + gain[r, i, o]) / t - top_g
                     seeker[r, i, o] = base[r, i, o] / t - top_s
                 else:
-                    greedy[r, i, o] = -np.inf
-                    seeker[r, i, o] = -np.inf
+                    greedy[r, i, o] = np.float32(-np.inf) - top_g
+                    seeker[r, i, o] = np.float32(-np.inf) - top_s
 
 
-def _likelihood_sum_kernel(weights, chosen):
-    R, N, n_options = weights.shape
-    core = np.empty((R, N))
+def _likelihood_sum_kernel(greedy, seeker, chosen):
+    # Both types' sums in one loop: two independent chains of additions, each in option order.
+    R, N, n_options = greedy.shape
+    core_greedy = np.empty((R, N))
+    core_seeker = np.empty((R, N))
     for r in range(R):
         for i in range(N):
-            total = 0.0
+            total_g, total_s = 0.0, 0.0
             for o in range(n_options):
-                total += np.float64(weights[r, i, o])
-            core[r, i] = np.float64(weights[r, i, chosen[r, i]]) / total
-    return core
+                total_g += np.float64(greedy[r, i, o])
+                total_s += np.float64(seeker[r, i, o])
+            c = chosen[r, i]
+            core_greedy[r, i] = np.float64(greedy[r, i, c]) / total_g
+            core_seeker[r, i] = np.float64(seeker[r, i, c]) / total_s
+    return core_greedy, core_seeker
 
 
 _draw_shift = compiled(_draw_shift_kernel)
@@ -164,7 +182,4 @@ def softmax_likelihoods(
     greedy = np.empty(base.shape, dtype=np.float32)
     seeker = np.empty(base.shape, dtype=np.float32)
     _likelihood_shift(base, gain, valid, chosen, temperature, greedy, seeker)
-    return (
-        _likelihood_sum(np.exp(greedy, out=greedy), chosen),
-        _likelihood_sum(np.exp(seeker, out=seeker), chosen),
-    )
+    return _likelihood_sum(np.exp(greedy, out=greedy), np.exp(seeker, out=seeker), chosen)
