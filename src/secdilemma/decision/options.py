@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -28,19 +29,23 @@ class OptionSpace:
     def size(self) -> int:
         return len(self.self_actions) + len(self.aimed_actions) * self.n_states
 
-    @property
+    @cached_property
     def action(self) -> np.ndarray:
-        """(O,) catalogue index of each option."""
-        return np.concatenate([self.self_actions, np.repeat(self.aimed_actions, self.n_states)])
+        """(O,) catalogue index of each option (read-only: computed once)."""
+        return _frozen(
+            np.concatenate([self.self_actions, np.repeat(self.aimed_actions, self.n_states)])
+        )
 
-    @property
+    @cached_property
     def target(self) -> np.ndarray:
-        """(O,) target index of each option, -1 for self-directed acts."""
-        return np.concatenate(
-            [
-                np.full(len(self.self_actions), -1),
-                np.tile(np.arange(self.n_states), len(self.aimed_actions)),
-            ]
+        """(O,) target index of each option, -1 for self-directed acts (read-only)."""
+        return _frozen(
+            np.concatenate(
+                [
+                    np.full(len(self.self_actions), -1),
+                    np.tile(np.arange(self.n_states), len(self.aimed_actions)),
+                ]
+            )
         )
 
     def option_of(self, action: int, target: int | None) -> int:
@@ -49,10 +54,21 @@ class OptionSpace:
         slot = int(np.flatnonzero(self.aimed_actions == action)[0])
         return len(self.self_actions) + slot * self.n_states + int(target)
 
+    @cached_property
+    def signatures(self) -> tuple[list[tuple[np.ndarray, np.ndarray]], ...]:
+        """The precondition signatures of the self-directed acts and of the aimed ones."""
+        requires = self.catalog.requires
+        return _signatures(requires[self.self_actions]), _signatures(requires[self.aimed_actions])
+
     def join(self, self_part: np.ndarray, aimed_part: np.ndarray) -> np.ndarray:
         """Flatten (R, N, Ks) and (R, N, Ka, N) arrays into (R, N, O)."""
         R, N = aimed_part.shape[:2]
         return np.concatenate([self_part, aimed_part.reshape(R, N, -1)], axis=2)
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
 
 
 def _signatures(requires: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -64,7 +80,6 @@ def _signatures(requires: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
 
 def requirement_masks(conditions: dict[str, np.ndarray], space: OptionSpace) -> np.ndarray:
     """(R, N, O) bool: whether each option's preconditions hold for actor i (and its target)."""
-    cat = space.catalog
     some = next(iter(conditions.values()))
     R, N, _ = some.shape
     Ks, Ka = len(space.self_actions), len(space.aimed_actions)
@@ -72,12 +87,13 @@ def requirement_masks(conditions: dict[str, np.ndarray], space: OptionSpace) -> 
     self_ok = valid[:, :, :Ks]
     aimed_ok = valid[:, :, Ks:].reshape(R, N, Ka, N)
     # Acts that need the same preconditions share one mask, built once.
-    for needs, acts in _signatures(cat.requires[space.self_actions]):
+    self_signatures, aimed_signatures = space.signatures
+    for needs, acts in self_signatures:
         holds = np.ones((R, N), dtype=bool)
         for q in needs:  # a self-directed act: the condition on the actor alone
             holds &= conditions[REQUIREMENTS[q]].any(axis=2)
         self_ok[:, :, acts] = holds[:, :, None]
-    for needs, acts in _signatures(cat.requires[space.aimed_actions]):
+    for needs, acts in aimed_signatures:
         holds = np.broadcast_to(~np.eye(N, dtype=bool), (R, N, N)).copy()
         for q in needs:  # the condition for actor i and target j
             holds &= conditions[REQUIREMENTS[q]]

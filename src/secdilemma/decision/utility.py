@@ -98,32 +98,39 @@ def option_utilities(
 
     slope_secure = half / (w.deterrent + half) ** 2  # ds_i / d deterrent_i
 
+    # Agreements are few: the treaty-breach cost works on the (replicate, state, partner)
+    # triples that have one, grouped by actor (np.nonzero sorts them by replicate and state).
+    bound_r, bound_i, bound_j = np.nonzero(w.agreement)
+    actor = bound_r * N + bound_i
+    starts = np.flatnonzero(np.diff(actor, prepend=-1))  # each actor's first triple
+    of_actor = np.repeat(np.arange(starts.size), np.diff(starts, append=actor.size))
+    actor_r, actor_i = bound_r[starts, None], bound_i[starts, None]
+    caps = (
+        w.cap_forces[bound_r, bound_i, bound_j][:, None],
+        w.cap_deterrent[bound_r, bound_i, bound_j][:, None],
+    )
+    # Breaking faith with a partner one has come to suspect of cheating costs less: "they
+    # broke it first". Suspicion is the rise in threat since the baseline; this is how it
+    # alone can unravel an agreement between compliant states.
+    baseline = w.threat_baseline[bound_r, bound_i, bound_j]
+    rise = (w.threat[bound_r, bound_i, bound_j] - baseline) / np.maximum(1.0 - baseline, 1e-12)
+    exposure = vul.q[bound_r, bound_i, bound_j] + p.hostility_cost
+    partner_exposure = exposure * (1.0 - np.clip(rise, 0.0, 1.0))
+
     def breach(actions: np.ndarray, dO, dD, ddet) -> np.ndarray:
         """(R, N, K) the cost in goodwill of building openly past a cap: the partners of each
         agreement broken read it as a violation."""
         broken = np.zeros(dO.shape)
         capped = np.flatnonzero(cat.raises_forces[actions] & ~cat.covert[actions])
-        if not (w.agreement.any() and capped.size):
+        if not (actor.size and capped.size):
             return broken
-        # Agreements are few: work on the (replicate, state, partner) triples that have one.
-        r, i, j = np.nonzero(w.agreement)
-        forces = M[r, i][:, None] + dO[r, i][:, capped] + dD[r, i][:, capped]  # (pairs, capped)
-        deterrent = w.deterrent[r, i][:, None] + np.broadcast_to(ddet, dO.shape)[r, i][:, capped]
-        over = (forces > w.cap_forces[r, i, j][:, None]) | (
-            deterrent > w.cap_deterrent[r, i, j][:, None]
+        at = (actor_r, actor_i, capped)
+        forces = M[actor_r, actor_i] + dO[at] + dD[at]  # (actors, capped acts)
+        deterrent = w.deterrent[actor_r, actor_i] + np.broadcast_to(ddet, dO.shape)[at]
+        over = (forces[of_actor] > caps[0]) | (deterrent[of_actor] > caps[1])
+        broken[at] = p.breach_hostility * np.add.reduceat(
+            over * partner_exposure[:, None], starts, axis=0
         )
-        # Breaking faith with a partner one has come to suspect of cheating costs less: "they
-        # broke it first". Suspicion is the rise in threat since the baseline; this is how it
-        # alone can unravel an agreement between compliant states.
-        rise = (w.threat[r, i, j] - w.threat_baseline[r, i, j]) / np.maximum(
-            1.0 - w.threat_baseline[r, i, j], 1e-12
-        )
-        exposure = (vul.q[r, i, j] + p.hostility_cost) * (1.0 - np.clip(rise, 0.0, 1.0))
-        # Sum over each actor's partners: the triples come sorted by (replicate, state).
-        actor = r * w.shape[1] + i
-        first = np.flatnonzero(np.r_[True, actor[1:] != actor[:-1]])
-        cost = np.add.reduceat(over * exposure[:, None], first, axis=0)
-        broken[r[first], i[first], capped[:, None]] = p.breach_hostility * cost.T
         return broken
 
     def security_gain(dO, dD, ddet):
