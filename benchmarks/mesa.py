@@ -12,8 +12,11 @@ The engine is timed with its compiled kernels (the ``[fast]`` extra, when Numba 
 and without them (NumPy only), in blocks of ``engine.block_size``. The Mesa model runs one
 replicate at a time, as Mesa does, so it is timed on a subset of replicates (20 and 10 of
 them, T = 100). Both times include building the world, and the Mesa
-model collects its DataCollector's reporters every step, as a Mesa user's model does. Each
-figure is the median over ``repeats`` runs; the ratio is Mesa's median over the engine's.
+model collects its DataCollector's reporters every step, as a Mesa user's model does. The
+repeats are interleaved (engine, engine without Numba, Mesa; then again), so that a change in
+the machine's speed during the run (a shared machine's neighbours) falls on all three alike.
+Each figure is the median over ``repeats`` runs; the ratio is Mesa's median over the engine's,
+and the per-repeat ratios are kept as well.
 ``--quick`` runs tiny sizes as a smoke test: its figures mean nothing.
 
     python -m benchmarks.mesa [--quick] [--repeats K] [--out PATH]
@@ -90,10 +93,12 @@ def run(quick: bool = False, repeats: int | None = None) -> dict[str, Any]:
             load["steps"],
             load["mesa_replicates"],
         )
-        engine = [engine_seconds(spec, R, T) / (R * T) for _ in range(repeats)]
-        with use_numba(False):
-            numpy_only = [engine_seconds(spec, R, T) / (R * T) for _ in range(repeats)]
-        mesa = [mesa_seconds(spec, R_mesa, T) / (R_mesa * T) for _ in range(repeats)]
+        engine, numpy_only, mesa = [], [], []
+        for _ in range(repeats):
+            engine.append(engine_seconds(spec, R, T) / (R * T))
+            with use_numba(False):
+                numpy_only.append(engine_seconds(spec, R, T) / (R * T))
+            mesa.append(mesa_seconds(spec, R_mesa, T) / (R_mesa * T))
         engine_median, mesa_median = statistics.median(engine), statistics.median(mesa)
         numpy_median = statistics.median(numpy_only)
         ratio = mesa_median / engine_median
@@ -107,6 +112,7 @@ def run(quick: bool = False, repeats: int | None = None) -> dict[str, Any]:
             "ratio": round(ratio, 1),
             "engine_numpy_only_s_per_replicate_step": numpy_median,
             "ratio_numpy_only": round(mesa_median / numpy_median, 1),
+            "ratio_per_repeat": [round(m / e, 1) for m, e in zip(mesa, engine, strict=True)],
             "engine_repeats": engine,
             "engine_numpy_only_repeats": numpy_only,
             "mesa_repeats": mesa,

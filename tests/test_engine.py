@@ -162,3 +162,18 @@ def test_hubris_shifts_the_log_odds_by_scale_times_hubris():
     )
     inside, bold = (chance > 0) & (chance < 1), np.broadcast_to(hubris[..., None] > 0, chance.shape)
     assert (hubristic(chance, hubris, 1.5) > chance)[inside & bold].all()
+
+
+def test_log_odds_updates_equal_logit_then_expit_and_stay_finite():
+    from scipy import special
+
+    from secdilemma.logodds import shifted
+
+    rng = np.random.default_rng(5)
+    p = np.concatenate([rng.random(200), [0.0, 1.0, 1e-12, 1 - 1e-12]])
+    d = np.concatenate([rng.normal(0, 3, 200), [2.0, -2.0, 0.5, -0.5]])
+    expected = special.expit(special.logit(np.clip(p, 1e-9, 1 - 1e-9)) + d)
+    np.testing.assert_allclose(shifted(p, d), expected, rtol=1e-12, atol=1e-15)
+    extreme = shifted(np.array([0.3, 0.3, 0.0, 1.0]), np.array([1e4, -1e4, 800.0, -800.0]))
+    assert np.isfinite(extreme).all()
+    np.testing.assert_allclose(extreme, [1.0, 0.0, 1.0, 0.0], atol=1e-12)

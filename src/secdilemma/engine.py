@@ -175,10 +175,11 @@ def _join(parts: list[Outcomes]) -> Outcomes:
 # measured with tracemalloc for N = 20-193; docs/performance.md), with a margin.
 _BYTES_PER_OPTION = 44
 # The decision step passes over (R, N, options) arrays a few times; blocks of at most this many
-# elements (4 MiB per single-precision array) keep them near the processor's cache, which is
-# faster per replicate-step than larger blocks (about 15% at 20 and 40 states against blocks
-# four times as large; docs/performance.md). It changes no result.
-_OPTIONS_PER_BLOCK = 2**20
+# elements (16 MiB per single-precision array) keep them near the processor's cache. Smaller
+# blocks pay a block's fixed cost per step more often, larger ones leave the cache: at 20 to 193
+# states this size was within about 5% of the best block measured (docs/performance.md). It changes
+# no result.
+_OPTIONS_PER_BLOCK = 2**22
 
 
 def block_size(scenario: Scenario, catalog: Catalog, memory_budget: float = 2 * 2**30) -> int:
