@@ -177,3 +177,16 @@ def test_log_odds_updates_equal_logit_then_expit_and_stay_finite():
     extreme = shifted(np.array([0.3, 0.3, 0.0, 1.0]), np.array([1e4, -1e4, 800.0, -800.0]))
     assert np.isfinite(extreme).all()
     np.testing.assert_allclose(extreme, [1.0, 0.0, 1.0, 0.0], atol=1e-12)
+
+
+def test_skipping_the_likelihoods_in_a_world_of_structural_observers_changes_nothing(
+    monkeypatch,
+):
+    from outcomes import assert_same_outcomes
+    from secdilemma.decision import choice
+
+    spec = load_scenario("two-security-seekers", ["replicates=60", "steps=40"])
+    assert all(state.lens == "structural" for state in spec.states)
+    skipped = run_ensemble(spec).outcomes
+    monkeypatch.setattr(choice, "STRUCTURAL", -1)  # no lens matches: always computed
+    assert_same_outcomes(skipped, run_ensemble(spec).outcomes)

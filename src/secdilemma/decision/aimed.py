@@ -1,12 +1,15 @@
-"""Aimed acts' utilities, act by act: each act's per-actor part plus its catalogue coefficients
-times per-pair parts (``decision.utility`` builds the parts; docs/model.md states the terms).
+"""Aimed acts' utilities, act by act: each act's own part (what it does to its actor: forces,
+costs, what others read into it, the crisis it risks; ``own_parts``) plus its catalogue
+coefficients times per-pair parts (``decision.utility`` builds the inputs; docs/model.md states
+the terms).
 
 Two forms fill the same single-precision arrays with identical bits. The NumPy form adds one
 term at a time over all replicates and pairs of an act, in double precision, and stores the
 sum rounded to single precision; the compiled form (``[fast]``, Numba) makes one pass over
-(replicate, actor, act, target), adding the same terms in the same order and rounding once
-when it stores. Only +, -, *, /, abs and max occur, which IEEE arithmetic rounds the same way
-everywhere, so ``tests/test_fast.py`` can require equality to the bit.
+(replicate, actor, act, target), computing the act's own part where ``own_parts`` would and
+adding the same terms in the same order, rounding once when it stores. Only +, -, *, /, abs,
+min and max occur (exponentials are taken by NumPy beforehand), which IEEE arithmetic rounds
+the same way everywhere, so ``tests/test_fast.py`` can require equality to the bit.
 """
 
 from __future__ import annotations
@@ -37,14 +40,162 @@ class ActTerms(NamedTuple):
     stakes: np.ndarray
 
 
-class PairTerms(NamedTuple):
-    """The per-actor (R, N, Ka), per-state (R, N) and per-pair (R, N, N) parts."""
+class OwnActs(NamedTuple):
+    """(Ka,) what each aimed act does to its actor, from the catalogue."""
 
-    per_actor: np.ndarray  # (R, N, Ka) the act's utility before its target is chosen
-    gain_own: np.ndarray  # (R, N, Ka) conquest value of its own forces
-    foreseen_own: np.ndarray  # (R, N, Ka) what empathy foresees, before the target
-    committed: np.ndarray  # (R, N, Ka) forces built and committed
-    crisis: np.ndarray  # (R, N, Ka) the chance of a crisis as the actor sees it
+    self_effect: np.ndarray  # (Ka, 4) offense, defense, deterrent, wealth
+    visibility: np.ndarray
+    third_party: np.ndarray  # hostility as third parties read it
+    abs_third: np.ndarray  # visibility * |third-party hostility|
+    overt: np.ndarray  # bool
+    domain: np.ndarray  # int: the sensitivity domain it touches
+    builds_forces: np.ndarray  # bool: its cost grows with the military burden
+    cost: np.ndarray  # the catalogue's cost share
+    crisis: np.ndarray  # the chance it provokes a war
+    nuclear: np.ndarray  # bool
+    force: np.ndarray
+    ally_offense: np.ndarray  # bool: it forms an alliance (the ally's offense is read)
+
+
+class OwnState(NamedTuple):
+    """Each actor's (R, N) inputs to its acts' own parts (``indistinct`` and ``half``: (R,))."""
+
+    military: np.ndarray
+    indistinct: np.ndarray  # 1 - distinguishability
+    half: np.ndarray  # the deterrent's half-saturation
+    slope_secure: np.ndarray
+    d_defense: np.ndarray
+    d_secure: np.ndarray
+    burden: np.ndarray
+    offense: np.ndarray
+    exposure_intent: np.ndarray
+    exposure_doubt: np.ndarray
+    cap_reach: np.ndarray
+    cap_reach_doubt: np.ndarray
+    cap_reach_partner: np.ndarray
+    cap_reach_doubt_partner: np.ndarray
+    sensed: np.ndarray  # (R, N, domains)
+    empathy: np.ndarray
+    prudence: np.ndarray
+    resolve_discount: np.ndarray  # exp(-hubris_scale * hubris)
+    conquest_slope: np.ndarray
+    broken: np.ndarray  # (R, N, Ka) treaty-breach cost
+
+
+class Weights(NamedTuple):
+    offense_defends: float
+    security: float
+    welfare: float
+    cost: float
+    burden_reference: float
+    backlash: float
+    nuclear_taboo: float
+    crisis_force: float
+    war_cost: float
+
+
+class OwnParts(NamedTuple):
+    """(R, N, Ka) an aimed act's parts before its target is chosen."""
+
+    per_actor: np.ndarray  # the act's utility before its target is chosen
+    gain_own: np.ndarray  # conquest value of its own forces
+    foreseen_own: np.ndarray  # what empathy foresees, before the target
+    committed: np.ndarray  # forces built and committed
+    crisis: np.ndarray  # the chance of a crisis as the actor sees it
+
+
+_EDGE = 1e-9  # logodds.EDGE, for the compiled form
+
+
+def own_parts(a: OwnActs, x: OwnState, k: Weights) -> OwnParts:
+    """The NumPy form: every (replicate, actor, act) at once (docs/model.md, 5.2)."""
+    e = a.self_effect
+    M = x.military[:, :, None]
+    dD = e[:, 1] * M
+    # Where postures are indistinguishable, "defensive" forces can attack too.
+    dO = e[:, 0] * M + x.indistinct[:, None, None] * np.maximum(dD, 0.0)
+    ddet = e[:, 2] * x.half[:, None, None]
+    d_def = dD + k.offense_defends * dO
+    d_s = x.slope_secure[:, :, None] * ddet
+    security = -k.security * (x.d_defense[:, :, None] * d_def + x.d_secure[:, :, None] * d_s)
+    within = np.maximum(dO, 0.0) * a.overt
+    committed = dO + a.force * x.offense[:, :, None]  # built by the act, and forces committed
+    foreseen = (
+        a.visibility * (a.third_party * x.exposure_intent[:, :, None] + x.sensed[:, :, a.domain])
+        + committed * x.cap_reach[:, :, None]
+        - within * x.cap_reach_partner[:, :, None]
+    )
+    unsure = (
+        a.abs_third * x.exposure_doubt[:, :, None]
+        - within * x.cap_reach_doubt_partner[:, :, None]
+        + np.where(a.ally_offense, 0.0, np.abs(committed) * x.cap_reach_doubt[:, :, None])
+    )
+    chance = np.clip(a.crisis, _EDGE, 1.0 - _EDGE)
+    odds = chance / (1.0 - chance) * x.resolve_discount[:, :, None]
+    crisis = np.where(a.crisis > 0, odds / (1.0 + odds), 0.0)  # conflict.underrated
+    scale = np.where(a.builds_forces, x.burden[:, :, None] / k.burden_reference, 1.0)
+    per_actor = (
+        security
+        + k.welfare * e[:, 3]
+        - k.cost * (a.cost * scale)
+        - k.backlash
+        * (x.broken + x.empathy[:, :, None] * foreseen + x.prudence[:, :, None] * unsure)
+        - a.nuclear * k.nuclear_taboo
+        - crisis * k.crisis_force * k.cost * k.war_cost
+    )
+    return OwnParts(per_actor, x.conquest_slope[:, :, None] * dO, foreseen, committed, crisis)
+
+
+def _own_parts_kernel(a, x, k, r, i, out):
+    """``own_parts`` for one (replicate, actor), every act: the same operations in the same
+    order, without branches so that the compiler can vectorise the loop over acts. ``out`` is
+    (5, Ka): per_actor, gain_own, foreseen_own, committed, crisis."""
+    M = x.military[r, i]
+    for s in range(a.force.shape[0]):
+        dD = a.self_effect[s, 1] * M
+        dO = a.self_effect[s, 0] * M + x.indistinct[r] * max(dD, 0.0)
+        ddet = a.self_effect[s, 2] * x.half[r]
+        d_def = dD + k.offense_defends * dO
+        d_s = x.slope_secure[r, i] * ddet
+        security = -k.security * (x.d_defense[r, i] * d_def + x.d_secure[r, i] * d_s)
+        within = max(dO, 0.0) * (1.0 if a.overt[s] else 0.0)
+        committed = dO + a.force[s] * x.offense[r, i]
+        foreseen = (
+            a.visibility[s]
+            * (a.third_party[s] * x.exposure_intent[r, i] + x.sensed[r, i, a.domain[s]])
+            + committed * x.cap_reach[r, i]
+            - within * x.cap_reach_partner[r, i]
+        )
+        unsure = (
+            a.abs_third[s] * x.exposure_doubt[r, i]
+            - within * x.cap_reach_doubt_partner[r, i]
+            + (0.0 if a.ally_offense[s] else abs(committed) * x.cap_reach_doubt[r, i])
+        )
+        chance = min(max(a.crisis[s], _EDGE), 1.0 - _EDGE)
+        odds = chance / (1.0 - chance) * x.resolve_discount[r, i]
+        crisis = odds / (1.0 + odds) if a.crisis[s] > 0 else 0.0
+        scale = x.burden[r, i] / k.burden_reference if a.builds_forces[s] else 1.0
+        out[0, s] = (
+            security
+            + k.welfare * a.self_effect[s, 3]
+            - k.cost * (a.cost[s] * scale)
+            - k.backlash
+            * (x.broken[r, i, s] + x.empathy[r, i] * foreseen + x.prudence[r, i] * unsure)
+            - (k.nuclear_taboo if a.nuclear[s] else 0.0)
+            - crisis * k.crisis_force * k.cost * k.war_cost
+        )
+        out[1, s] = x.conquest_slope[r, i] * dO
+        out[2, s] = foreseen
+        out[3, s] = committed
+        out[4, s] = crisis
+
+
+_own_parts_one = compiled(_own_parts_kernel)
+
+
+class PairTerms(NamedTuple):
+    """The per-state (R, N) and per-pair (R, N, N) parts."""
+
     q: np.ndarray  # (R, N, N) the chance that j defeats i
     reads_intent: np.ndarray  # (N,) bool: j reads intent
     offense: np.ndarray  # (R, N)
@@ -71,16 +222,16 @@ class PairTerms(NamedTuple):
     stake_effect: np.ndarray
 
 
-def _fill_numpy(base, gain, start, a: ActTerms, t: PairTerms, nuclear_cost, needed) -> None:
+def _fill_numpy(base, gain, start, a, t, own_acts, own_state, k, nuclear_cost, needed) -> None:
     R, N = base.shape[:2]
     aimed = (slice(None), slice(None), slice(start, None))
     base, gain, needed = (x[aimed].reshape(R, N, -1, N) for x in (base, gain, needed))
-    _fill_all_numpy(base, gain, a, t, nuclear_cost)
+    _fill_all_numpy(base, gain, a, t, own_parts(own_acts, own_state, k), nuclear_cost)
     np.copyto(base, 0.0, where=~needed)
     np.copyto(gain, 0.0, where=~needed)
 
 
-def _fill_all_numpy(base, gain, a: ActTerms, t: PairTerms, nuclear_cost: float) -> None:
+def _fill_all_numpy(base, gain, a: ActTerms, t: PairTerms, own: OwnParts, nuclear_cost) -> None:
     R, N, Ka, _ = base.shape
     offense_j, defense_j, forces_j = (x[:, None, :] for x in (t.offense, t.defense, t.forces))
     cap_reach_i = t.cap_reach[:, :, None]
@@ -93,12 +244,12 @@ def _fill_all_numpy(base, gain, a: ActTerms, t: PairTerms, nuclear_cost: float) 
                 a.force[s] * t.win_effect
                 + t.war_fixed
                 - a.cost[s]
-                - t.backlash_empathy[:, :, None] * (t.foreseen_own[:, :, s, None] + foreseen_pair)
+                - t.backlash_empathy[:, :, None] * (own.foreseen_own[:, :, s, None] + foreseen_pair)
             )
             gain[:, :, s] = a.stakes[s] * t.stake_effect
             continue
         u = np.empty((R, N, N))
-        u[...] = t.per_actor[:, :, s, None]
+        u[...] = own.per_actor[:, :, s, None]
         u += a.conciliation[s] * t.intent_read
         u += a.provocation[s] * t.hostility_read
         u += a.doubt[s] * t.doubt_read
@@ -107,7 +258,7 @@ def _fill_all_numpy(base, gain, a: ActTerms, t: PairTerms, nuclear_cost: float) 
             u += te[0] * t.shifted
         if a.alliance[s] > 0:
             u += a.alliance[s] * t.allied
-            unsure = np.abs(t.committed[:, :, s, None] + a.alliance[s] * offense_j)
+            unsure = np.abs(own.committed[:, :, s, None] + a.alliance[s] * offense_j)
             u -= t.backlash_prudence[:, :, None] * unsure * t.cap_reach_doubt[:, :, None]
         if a.damages[s]:
             damage = -(te[0] * offense_j + te[1] * defense_j) / forces_j - te[2]
@@ -115,9 +266,9 @@ def _fill_all_numpy(base, gain, a: ActTerms, t: PairTerms, nuclear_cost: float) 
         if a.nuclear[s]:
             u -= nuclear_cost * t.retaliates
         if a.crisis[s]:
-            u += t.crisis[:, :, s, None] * t.crisis_pair
+            u += own.crisis[:, :, s, None] * t.crisis_pair
         g = np.empty((R, N, N))
-        g[...] = t.gain_own[:, :, s, None]
+        g[...] = own.gain_own[:, :, s, None]
         if a.seized[s]:
             g += a.seized[s] * t.extractable
         if a.leverage[s]:
@@ -127,11 +278,12 @@ def _fill_all_numpy(base, gain, a: ActTerms, t: PairTerms, nuclear_cost: float) 
         base[:, :, s], gain[:, :, s] = u, g
 
 
-def _fill_kernel(base, gain, start, a, t, nuclear_cost, needed):
+def _fill_kernel(base, gain, start, a, t, own_acts, own_state, k, nuclear_cost, needed):
     # A row of targets at a time, in short loops without data-dependent branches that the
     # compiler can vectorise; the sums are the NumPy form's, in its order.
     R, N = base.shape[:2]
     Ka = a.force.shape[0]
+    own_row = np.empty((5, Ka))
     u = np.empty(N)
     g = np.empty(N)
     reads = np.empty(N)
@@ -139,8 +291,11 @@ def _fill_kernel(base, gain, start, a, t, nuclear_cost, needed):
         reads[j] = np.float64(t.reads_intent[j])
     for r in range(R):
         for i in range(N):
+            _own_parts_one(own_acts, own_state, k, r, i, own_row)
             for s in range(Ka):
                 c5, ally = a.conciliation[s], a.alliance[s]
+                own, own_gain = own_row[0, s], own_row[1, s]
+                foreseen, committed, chance = own_row[2, s], own_row[3, s], own_row[4, s]
                 te0, te1, te2 = a.target_effect[s, 0], a.target_effect[s, 1], a.target_effect[s, 2]
                 if a.war[s]:
                     seen_by = t.backlash_empathy[r, i]
@@ -152,11 +307,10 @@ def _fill_kernel(base, gain, start, a, t, nuclear_cost, needed):
                             a.force[s] * t.win_effect[r, i, j]
                             + t.war_fixed[r, i, j]
                             - a.cost[s]
-                            - seen_by * (t.foreseen_own[r, i, s] + fp)
+                            - seen_by * (foreseen + fp)
                         )
                         g[j] = a.stakes[s] * t.stake_effect[r, i, j]
                 else:
-                    own = t.per_actor[r, i, s]
                     provocation, doubt = a.provocation[s], a.doubt[s]
                     for j in range(N):
                         x = own + c5 * t.intent_read[r, i, j]
@@ -169,7 +323,7 @@ def _fill_kernel(base, gain, start, a, t, nuclear_cost, needed):
                         lost = t.backlash_prudence[r, i]
                         for j in range(N):
                             u[j] = u[j] + ally * t.allied[r, i, j]
-                            unsure = abs(t.committed[r, i, s] + ally * t.offense[r, j])
+                            unsure = abs(committed + ally * t.offense[r, j])
                             u[j] = u[j] - lost * unsure * t.cap_reach_doubt[r, i]
                     if a.damages[s]:
                         for j in range(N):
@@ -180,10 +334,9 @@ def _fill_kernel(base, gain, start, a, t, nuclear_cost, needed):
                         for j in range(N):
                             u[j] = u[j] - nuclear_cost * t.retaliates[r, i, j]
                     if a.crisis[s]:
-                        chance = t.crisis[r, i, s]
                         for j in range(N):
                             u[j] = u[j] + chance * t.crisis_pair[r, i, j]
-                    own_gain, seized, leverage = t.gain_own[r, i, s], a.seized[s], a.leverage[s]
+                    seized, leverage = a.seized[s], a.leverage[s]
                     for j in range(N):
                         x = own_gain
                         if seized != 0.0:
@@ -208,6 +361,9 @@ def fill_aimed(
     start: int,
     acts: ActTerms,
     parts: PairTerms,
+    own_acts: OwnActs,
+    own_state: OwnState,
+    weights: Weights,
     nuclear_cost: float,
     needed: np.ndarray,
 ) -> None:
@@ -216,6 +372,10 @@ def fill_aimed(
     option ``start``; options not ``needed`` ((R, N, O) bool) get 0 in both."""
     if numba_enabled() and base.dtype == np.float32:  # the kernel rounds as single precision
         parts = PairTerms(*(np.ascontiguousarray(x) for x in parts))
-        _fill_compiled(base, gain, start, acts, parts, nuclear_cost, needed)
+        _fill_compiled(
+            base, gain, start, acts, parts, own_acts, own_state, weights, nuclear_cost, needed
+        )
     else:
-        _fill_numpy(base, gain, start, acts, parts, nuclear_cost, needed)
+        _fill_numpy(
+            base, gain, start, acts, parts, own_acts, own_state, weights, nuclear_cost, needed
+        )

@@ -12,10 +12,11 @@ from secdilemma.decision.options import OptionSpace, requirement_masks
 from secdilemma.decision.sampling import draw_softmax, softmax_likelihoods
 from secdilemma.decision.utility import Utilities, Vulnerability, option_utilities
 from secdilemma.rng import Stream, Streams
-from secdilemma.scenario import POLICIES, Parameters
+from secdilemma.scenario import LENSES, POLICIES, Parameters
 from secdilemma.world import WorldState
 
 EXPECTED_UTILITY = POLICIES.index("expected_utility")
+STRUCTURAL = LENSES.index("structural")
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,30 @@ def decide(
     for actor, option in scheduled:
         chosen[:, actor] = option
         forced[:, actor] = True
+    rule_based = (w.policy != EXPECTED_UTILITY)[None, :] | forced
+    lik_greedy, lik_seeker = _type_likelihoods(w, utilities, valid, chosen, p)
+    # Baseline policies and scheduled events do not come from the decision model, so the
+    # model's likelihoods say nothing about them (lenses.py reads them at face value).
+    return Choice(
+        option=chosen,
+        action=space.action[chosen],
+        target=space.target[chosen],
+        scheduled=forced,
+        likelihood_greedy=np.where(rule_based, 1.0, lik_greedy),
+        likelihood_seeker=np.where(rule_based, 1.0, lik_seeker),
+        modelled=~rule_based,
+        vulnerability=vul,
+    )
+
+
+def _type_likelihoods(
+    w: WorldState, utilities: Utilities, valid: np.ndarray, chosen: np.ndarray, p: Parameters
+) -> tuple[np.ndarray, np.ndarray]:
+    """(R, N) P(chosen | greedy type) and P(chosen | security seeker), with the tremble."""
+    if (w.lens == STRUCTURAL).all():
+        # Only observers that read intent (Bayesian, interpretive) use them (lenses.py); a
+        # world of structural observers has none, so they are not computed.
+        return np.ones(w.shape), np.ones(w.shape)
     # The chosen option always counts as valid (an event may force an act that fails its
     # preconditions).
     n_valid = valid.sum(axis=2) + ~ok_after(valid, chosen)
@@ -119,18 +144,4 @@ def decide(
     # A tremble makes sure no act is impossible.
     lik_greedy = (1.0 - p.tremble) * core_greedy + p.tremble / np.maximum(n_valid, 1)
     lik_seeker = (1.0 - p.tremble) * core_seeker + p.tremble / np.maximum(n_valid, 1)
-    # Baseline policies and scheduled events do not come from the decision model, so the
-    # model's likelihoods say nothing about them (lenses.py reads them at face value).
-    rule_based = (w.policy != EXPECTED_UTILITY)[None, :] | forced
-    lik_greedy = np.where(rule_based, 1.0, lik_greedy)
-    lik_seeker = np.where(rule_based, 1.0, lik_seeker)
-    return Choice(
-        option=chosen,
-        action=space.action[chosen],
-        target=space.target[chosen],
-        scheduled=forced,
-        likelihood_greedy=lik_greedy,
-        likelihood_seeker=lik_seeker,
-        modelled=~rule_based,
-        vulnerability=vul,
-    )
+    return lik_greedy, lik_seeker

@@ -14,7 +14,7 @@ import numpy as np
 
 from secdilemma.actions import Catalog
 from secdilemma.conflict import Balance, hubristic, underrated
-from secdilemma.decision.aimed import ActTerms, PairTerms, fill_aimed
+from secdilemma.decision.aimed import ActTerms, OwnActs, OwnState, PairTerms, Weights, fill_aimed
 from secdilemma.decision.options import OptionSpace
 from secdilemma.power_shift import foreseen_decline
 from secdilemma.scenario import LENSES, Parameters
@@ -117,16 +117,21 @@ def option_utilities(
     exposure = vul.q[bound_r, bound_i, bound_j] + p.hostility_cost
     partner_exposure = exposure * (1.0 - np.clip(rise, 0.0, 1.0))
 
-    def breach(actions: np.ndarray, dO, dD, ddet) -> np.ndarray:
+    def breach(actions: np.ndarray) -> np.ndarray:
         """(R, N, K) the cost in goodwill of building openly past a cap: the partners of each
         agreement broken read it as a violation."""
-        broken = np.zeros(dO.shape)
+        broken = np.zeros((R, N, len(actions)))
         capped = np.flatnonzero(cat.raises_forces[actions] & ~cat.covert[actions])
         if not (actor.size and capped.size):
             return broken
         at = (actor_r, actor_i, capped)
-        forces = M[actor_r, actor_i] + dO[at] + dD[at]  # (actors, capped acts)
-        deterrent = w.deterrent[actor_r, actor_i] + np.broadcast_to(ddet, dO.shape)[at]
+        # own_deltas for the actors with an agreement and the acts it caps (actors, capped acts)
+        e = cat.self_effect[actions[capped]]
+        military = M[actor_r, actor_i]
+        dD = e[:, D_] * military
+        dO = e[:, O_] * military + indist[actor_r, 0] * np.maximum(dD, 0)
+        forces = military + dO + dD
+        deterrent = w.deterrent[actor_r, actor_i] + e[:, DET_] * half[actor_r, 0]
         over = (forces[of_actor] > caps[0]) | (deterrent[of_actor] > caps[1])
         broken[at] = p.breach_hostility * np.add.reduceat(
             over * partner_exposure[:, None], starts, axis=0
@@ -190,7 +195,7 @@ def option_utilities(
 
     # --- self-directed options (R, N, Ks) -------------------------------------------------
     dO, dD, ddet, dW = own_deltas(ks)
-    broken = breach(ks, dO, dD, ddet)
+    broken = breach(ks)
     cap_read, cap_unsure = capability_read(dO, 0.0, ~cat.covert[ks])
     read = cat.visibility[ks] * cat.hostility[ks]
     # Any state knows that intended hostility provokes (militarily, in proportion to the
@@ -222,8 +227,6 @@ def option_utilities(
     # terms an act has, touches each (R, N, Ka, N) element a few times instead of building
     # dozens of full-size temporaries (docs/performance.md).
     Ks = len(ks)
-    dO, dD, ddet, dW = own_deltas(ka)  # (R, N, Ka)
-    broken = breach(ka, dO, dD, ddet)
     te = cat.target_effect[ka]  # (Ka, 4)
     rel_alliance = np.maximum(cat.relation_effect[ka, 0], 0.0)
     force, host, third, vis = (
@@ -232,33 +235,56 @@ def option_utilities(
         cat.third_party[ka],
         cat.visibility[ka],
     )
-    overt = ~cat.covert[ka]
-    off_i = w.offense[:, :, None]
-    within = np.maximum(dO, 0.0) * overt
-    committed = dO + force * off_i  # built by the act, and the forces it commits
-    foreseen_own = (
-        vis * (third * exposure_intent[:, :, None] + sensed[:, :, cat.domain[ka]])
-        + committed * cap_reach[:, :, None]
-        - within * cap_reach_partner[:, :, None]
-    )
-    allies_off = rel_alliance > 0  # the new ally's offense enters the capability read
-    unsure_own = (
-        vis * np.abs(third) * exposure_doubt[:, :, None]
-        - within * cap_reach_doubt_partner[:, :, None]
-        + np.where(allies_off, 0.0, np.abs(committed) * cap_reach_doubt[:, :, None])
-    )
-    crisis = underrated(cat.crisis[ka][None, None, :], w.hubris[:, :, None], p.hubris_scale)
     nuclear = cat.nuclear_use[ka]
-    per_actor = (
-        security_gain(dO, dD, ddet)
-        + p.welfare_weight * dW
-        - p.cost_weight * cat.cost_share(ka[None, None, :], burden[:, :, None], p.burden_reference)
-        - p.backlash_weight
-        * (broken + w.empathy[:, :, None] * foreseen_own + w.prudence[:, :, None] * unsure_own)
-        - nuclear * p.nuclear_taboo
-        - crisis * p.crisis_force * p.cost_weight * p.war_cost
+    # What each act does to its actor (aimed.own_parts: its own forces, costs, what others
+    # read into it, the crisis it risks) is computed with the target's parts, act by act.
+    own_acts = OwnActs(
+        self_effect=cat.self_effect[ka],
+        visibility=vis,
+        third_party=third,
+        abs_third=vis * np.abs(third),
+        overt=~cat.covert[ka],
+        domain=cat.domain[ka],
+        builds_forces=cat.builds_forces[ka],
+        cost=cat.cost[ka],
+        crisis=cat.crisis[ka],
+        nuclear=nuclear,
+        force=force,
+        ally_offense=rel_alliance > 0,  # the new ally's offense enters the capability read
     )
-    gain_own = d_conquest[:, :, None] * dO
+    own_state = OwnState(
+        military=M,
+        indistinct=indist[:, 0],
+        half=half[:, 0],
+        slope_secure=slope_secure,
+        d_defense=vul.d_defense,
+        d_secure=vul.d_secure,
+        burden=burden,
+        offense=w.offense,
+        exposure_intent=exposure_intent,
+        exposure_doubt=exposure_doubt,
+        cap_reach=cap_reach,
+        cap_reach_doubt=cap_reach_doubt,
+        cap_reach_partner=cap_reach_partner,
+        cap_reach_doubt_partner=cap_reach_doubt_partner,
+        sensed=sensed,
+        empathy=w.empathy,
+        prudence=w.prudence,
+        resolve_discount=np.exp(-p.hubris_scale * w.hubris),
+        conquest_slope=d_conquest,
+        broken=breach(ka),
+    )
+    weights = Weights(
+        offense_defends=p.offense_defends,
+        security=p.security_weight,
+        welfare=p.welfare_weight,
+        cost=p.cost_weight,
+        burden_reference=p.burden_reference,
+        backlash=p.backlash_weight,
+        nuclear_taboo=p.nuclear_taboo,
+        crisis_force=p.crisis_force,
+        war_cost=p.war_cost,
+    )
 
     # Per-pair parts [i, j], each multiplied by a catalogue coefficient of the act.
     target_reads_intent = (w.lens != STRUCTURAL)[None, None, :]
@@ -314,11 +340,6 @@ def option_utilities(
         stakes=cat.stakes[ka],
     )
     parts = PairTerms(
-        per_actor=per_actor,
-        gain_own=gain_own,
-        foreseen_own=foreseen_own,
-        committed=committed,
-        crisis=crisis,
         q=q_of,
         reads_intent=target_reads_intent[0, 0],
         offense=w.offense,
@@ -353,7 +374,7 @@ def option_utilities(
     gain[:, :, :Ks] = self_gain.astype(UTILITY_DTYPE)
     if needed is None:
         needed = np.ones((R, N, space.size), dtype=bool)
-    fill_aimed(base, gain, Ks, acts, parts, p.nuclear_cost, needed)
+    fill_aimed(base, gain, Ks, acts, parts, own_acts, own_state, weights, p.nuclear_cost, needed)
 
     np.multiply(gain, p.greed_weight, out=gain)
     return Utilities(base=base, gain=gain), vul
