@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from secdilemma.fast import compiled, numba_enabled
+from secdilemma.logodds import EDGE, scaled
 
 
 class ActTerms(NamedTuple):
@@ -104,17 +105,23 @@ class OwnParts(NamedTuple):
     crisis: np.ndarray  # the chance of a crisis as the actor sees it
 
 
-_EDGE = 1e-9  # logodds.EDGE, for the compiled form
+def force_deltas(
+    effect: np.ndarray, military: np.ndarray, indistinct: np.ndarray, half: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The change in an actor's offense, defense and deterrent from acts with self-effects
+    ``effect`` (K, 4); the other arguments broadcast against a trailing act axis."""
+    dD = effect[:, 1] * military
+    # Where postures are indistinguishable, "defensive" forces can attack too.
+    dO = effect[:, 0] * military + indistinct * np.maximum(dD, 0.0)
+    return dO, dD, effect[:, 2] * half
 
 
 def own_parts(a: OwnActs, x: OwnState, k: Weights) -> OwnParts:
     """The NumPy form: every (replicate, actor, act) at once (docs/model.md, 5.2)."""
     e = a.self_effect
-    M = x.military[:, :, None]
-    dD = e[:, 1] * M
-    # Where postures are indistinguishable, "defensive" forces can attack too.
-    dO = e[:, 0] * M + x.indistinct[:, None, None] * np.maximum(dD, 0.0)
-    ddet = e[:, 2] * x.half[:, None, None]
+    dO, dD, ddet = force_deltas(
+        e, x.military[:, :, None], x.indistinct[:, None, None], x.half[:, None, None]
+    )
     d_def = dD + k.offense_defends * dO
     d_s = x.slope_secure[:, :, None] * ddet
     security = -k.security * (x.d_defense[:, :, None] * d_def + x.d_secure[:, :, None] * d_s)
@@ -130,9 +137,7 @@ def own_parts(a: OwnActs, x: OwnState, k: Weights) -> OwnParts:
         - within * x.cap_reach_doubt_partner[:, :, None]
         + np.where(a.ally_offense, 0.0, np.abs(committed) * x.cap_reach_doubt[:, :, None])
     )
-    chance = np.clip(a.crisis, _EDGE, 1.0 - _EDGE)
-    odds = chance / (1.0 - chance) * x.resolve_discount[:, :, None]
-    crisis = np.where(a.crisis > 0, odds / (1.0 + odds), 0.0)  # conflict.underrated
+    crisis = np.where(a.crisis > 0, scaled(a.crisis, x.resolve_discount[:, :, None]), 0.0)
     scale = np.where(a.builds_forces, x.burden[:, :, None] / k.burden_reference, 1.0)
     per_actor = (
         security
@@ -171,7 +176,7 @@ def _own_parts_kernel(a, x, k, r, i, out):
             - within * x.cap_reach_doubt_partner[r, i]
             + (0.0 if a.ally_offense[s] else abs(committed) * x.cap_reach_doubt[r, i])
         )
-        chance = min(max(a.crisis[s], _EDGE), 1.0 - _EDGE)
+        chance = min(max(a.crisis[s], EDGE), 1.0 - EDGE)
         odds = chance / (1.0 - chance) * x.resolve_discount[r, i]
         crisis = odds / (1.0 + odds) if a.crisis[s] > 0 else 0.0
         scale = x.burden[r, i] / k.burden_reference if a.builds_forces[s] else 1.0

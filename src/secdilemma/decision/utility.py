@@ -14,7 +14,15 @@ import numpy as np
 
 from secdilemma.actions import Catalog
 from secdilemma.conflict import Balance, hubristic, underrated
-from secdilemma.decision.aimed import ActTerms, OwnActs, OwnState, PairTerms, Weights, fill_aimed
+from secdilemma.decision.aimed import (
+    ActTerms,
+    OwnActs,
+    OwnState,
+    PairTerms,
+    Weights,
+    fill_aimed,
+    force_deltas,
+)
 from secdilemma.decision.options import OptionSpace
 from secdilemma.power_shift import foreseen_decline
 from secdilemma.scenario import LENSES, Parameters
@@ -90,10 +98,7 @@ def option_utilities(
 
     def own_deltas(actions: np.ndarray) -> tuple[np.ndarray, ...]:
         e = cat.self_effect[actions]  # (K, 4)
-        dD = e[None, None, :, D_] * M[:, :, None]
-        # Where postures are indistinguishable, "defensive" forces can attack too.
-        dO = e[None, None, :, O_] * M[:, :, None] + indist[:, :, None] * np.maximum(dD, 0)
-        ddet = e[None, None, :, DET_] * half[:, :, None]
+        dO, dD, ddet = force_deltas(e, M[:, :, None], indist[:, :, None], half[:, :, None])
         return dO, dD, ddet, np.broadcast_to(e[None, None, :, W_], dO.shape)
 
     slope_secure = half / (w.deterrent + half) ** 2  # ds_i / d deterrent_i
@@ -126,12 +131,12 @@ def option_utilities(
             return broken
         at = (actor_r, actor_i, capped)
         # own_deltas for the actors with an agreement and the acts it caps (actors, capped acts)
-        e = cat.self_effect[actions[capped]]
         military = M[actor_r, actor_i]
-        dD = e[:, D_] * military
-        dO = e[:, O_] * military + indist[actor_r, 0] * np.maximum(dD, 0)
+        dO, dD, ddet = force_deltas(
+            cat.self_effect[actions[capped]], military, indist[actor_r, 0], half[actor_r, 0]
+        )
         forces = military + dO + dD
-        deterrent = w.deterrent[actor_r, actor_i] + e[:, DET_] * half[actor_r, 0]
+        deterrent = w.deterrent[actor_r, actor_i] + ddet
         over = (forces[of_actor] > caps[0]) | (deterrent[of_actor] > caps[1])
         broken[at] = p.breach_hostility * np.add.reduceat(
             over * partner_exposure[:, None], starts, axis=0
