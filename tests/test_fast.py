@@ -5,6 +5,9 @@ import numpy as np
 import pytest
 
 from outcomes import assert_same_outcomes
+from secdilemma.actions import REQUIREMENTS, load_catalog
+from secdilemma.decision import utility as utility_module
+from secdilemma.decision.options import OptionSpace, requirement_masks
 from secdilemma.decision.sampling import draw_softmax, softmax_likelihoods
 from secdilemma.engine import run_ensemble
 from secdilemma.fast import numba_available, use_numba
@@ -107,3 +110,53 @@ def test_whole_runs_are_identical_with_and_without_numba(spec):
     with use_numba(True):
         fast_run = run_ensemble(spec)
     assert_same_outcomes(numpy_run.outcomes, fast_run.outcomes)
+
+
+@pytest.mark.skipif(not numba_available(), reason="no numba")
+@pytest.mark.parametrize("N", [1, 2, 5])
+def test_the_compiled_precondition_masks_are_the_numpy_ones(N):
+    catalog = load_catalog()
+    space = OptionSpace(catalog, N)
+    rng = np.random.default_rng(N)
+    # Each condition holds in about half the pairs: every act's preconditions hold somewhere.
+    conditions = {name: rng.random((30, N, N)) < 0.6 for name in REQUIREMENTS}
+    menu = rng.random((N, catalog.size)) < 0.8
+    for on_menu in (None, menu):
+        with use_numba(False):
+            numpy_form = requirement_masks(conditions, space, on_menu)
+        with use_numba(True):
+            kernel = requirement_masks(conditions, space, on_menu)
+        assert np.array_equal(numpy_form, kernel)
+        assert 0.05 < kernel.mean() < 0.95  # neither all nor nothing valid: a real comparison
+    # No act is aimed at the actor itself.
+    aimed = kernel[:, :, len(space.self_actions) :].reshape(30, N, -1, N)
+    assert not aimed[:, np.arange(N), :, np.arange(N)].any()
+
+
+@pytest.mark.skipif(not numba_available(), reason="no numba")
+def test_the_compiled_self_directed_utilities_are_the_numpy_ones():
+    spec = load_scenario("nato-russia", ["replicates=30"])
+    Ks = len(spec.action_catalog().self_directed)
+    original = utility_module.fill_self
+
+    def captured_run() -> list[tuple[np.ndarray, np.ndarray]]:
+        captured = []
+
+        def capture(base, gain, *args):
+            original(base, gain, *args)
+            captured.append((base[:, :, :Ks].copy(), gain[:, :, :Ks].copy()))
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(utility_module, "fill_self", capture)
+            run_ensemble(spec, trajectories=False)
+        return captured
+
+    found = {}
+    for compiled in (False, True):
+        with use_numba(compiled):
+            found[compiled] = captured_run()
+    assert len(found[True]) == spec.steps
+    for (base, gain), (base_fast, gain_fast) in zip(found[False], found[True], strict=True):
+        assert base.dtype == np.float32 and np.array_equal(base, base_fast)
+        assert np.array_equal(gain, gain_fast)
+    assert np.ptp(found[True][-1][0]) > 0.01  # the utilities differ between acts and states

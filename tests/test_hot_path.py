@@ -17,6 +17,7 @@ STEP_MODULES = [
     "decision/policies.py",
     "decision/utility.py",
     "decision/aimed.py",
+    "decision/self_directed.py",
     "decision/sampling.py",
     "apply.py",
     "perception/observe.py",
@@ -32,8 +33,14 @@ STEP_MODULES = [
 ALLOWED = {
     # the four baseline policies
     "decision/choice.py": {"(\n        (POLICIES.index", "scheduled"},
-    # the catalogue's precondition signatures, and the preconditions of one
-    "decision/options.py": {"self_signatures", "aimed_signatures", "needs", "enumerate(kinds)"},
+    # the catalogue's precondition signatures, the preconditions of one, the requirements
+    "decision/options.py": {
+        "self_signatures",
+        "aimed_signatures",
+        "needs",
+        "enumerate(kinds)",
+        "REQUIREMENTS",
+    },
     # the names of recorded variables and of war causes and counters
     "metrics.py": {
         "enumerate((w.offense",

@@ -173,7 +173,7 @@ def test_each_agents_option_utilities_are_the_engines(spec, double_precision):
         if t % 6 == 0:  # along the run, as agreements, alliances and wars change the world
             w = world_of(model)
             utilities, _ = option_utilities(w, military_balance(w, p), space, p)
-            valid = requirement_masks(conditions(w, p), space) & w.menu[:, space.action][None]
+            valid = requirement_masks(conditions(w, p), space, w.menu)
             model.measure_balance()
             model.agents.do("foresee")
             for s in model.states:

@@ -73,7 +73,7 @@ def decide(
     step: int,
     scheduled: list[tuple[int, int]],
 ) -> Choice:
-    valid = requirement_masks(conditions(w, p), space) & w.menu[:, space.action][None]
+    valid = requirement_masks(conditions(w, p), space, w.menu)
     # Only the valid options are weighed (a scheduled event may force another, but its act
     # then does not come from the decision model: its likelihood is not used, below).
     utilities: Utilities

@@ -8,6 +8,7 @@ from functools import cached_property
 import numpy as np
 
 from secdilemma.actions import REQUIREMENTS, Catalog
+from secdilemma.fast import compiled, numba_enabled
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,14 @@ class OptionSpace:
         requires = self.catalog.requires
         return _signatures(requires[self.self_actions]), _signatures(requires[self.aimed_actions])
 
+    @cached_property
+    def required_bits(self) -> tuple[np.ndarray, np.ndarray]:
+        """The preconditions of the self-directed acts and of the aimed ones as integers, bit q
+        for ``REQUIREMENTS[q]`` (read-only)."""
+        bits = self.catalog.requires.astype(np.int64) << np.arange(len(REQUIREMENTS))
+        bits = bits.sum(axis=1)
+        return _frozen(bits[self.self_actions]), _frozen(bits[self.aimed_actions])
+
     def join(self, self_part: np.ndarray, aimed_part: np.ndarray) -> np.ndarray:
         """Flatten (R, N, Ks) and (R, N, Ka, N) arrays into (R, N, O)."""
         R, N = aimed_part.shape[:2]
@@ -78,8 +87,32 @@ def _signatures(requires: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(np.flatnonzero(kind), np.flatnonzero(which == n)) for n, kind in enumerate(kinds)]
 
 
-def requirement_masks(conditions: dict[str, np.ndarray], space: OptionSpace) -> np.ndarray:
-    """(R, N, O) bool: whether each option's preconditions hold for actor i (and its target)."""
+def requirement_masks(
+    conditions: dict[str, np.ndarray], space: OptionSpace, menu: np.ndarray | None = None
+) -> np.ndarray:
+    """(R, N, O) bool: whether each option's preconditions hold for actor i (and its target),
+    and, given ``menu`` ((N, K) bool: the acts each state may choose), whether its act is on
+    the actor's menu."""
+    if numba_enabled():
+        R, N, _ = next(iter(conditions.values())).shape
+        menu = np.ones((N, space.catalog.size), dtype=bool) if menu is None else menu
+        valid = np.empty((R, N, space.size), dtype=bool)
+        held = np.stack([conditions[name] for name in REQUIREMENTS])
+        self_bits, aimed_bits = space.required_bits
+        _masks_compiled(
+            held,
+            self_bits,
+            aimed_bits,
+            np.ascontiguousarray(menu[:, space.self_actions]),
+            np.ascontiguousarray(menu[:, space.aimed_actions]),
+            valid,
+        )
+        return valid
+    valid = _masks_numpy(conditions, space)
+    return valid if menu is None else valid & menu[:, space.action][None]
+
+
+def _masks_numpy(conditions: dict[str, np.ndarray], space: OptionSpace) -> np.ndarray:
     some = next(iter(conditions.values()))
     R, N, _ = some.shape
     Ks, Ka = len(space.self_actions), len(space.aimed_actions)
@@ -99,3 +132,30 @@ def requirement_masks(conditions: dict[str, np.ndarray], space: OptionSpace) -> 
             holds &= conditions[REQUIREMENTS[q]]
         aimed_ok[:, :, acts, :] = holds[:, :, None, :]
     return valid
+
+
+def _masks_kernel(held, self_bits, aimed_bits, self_menu, aimed_menu, valid):
+    # The conditions that hold for each target, as bits; an option is valid where its act's
+    # bits are all set (a self-directed act's: with some state, itself included).
+    Q, R, N, _ = held.shape
+    Ks = self_bits.shape[0]
+    bits = np.empty(N, dtype=np.int64)
+    for r in range(R):
+        for i in range(N):
+            bits[:] = 0
+            for q in range(Q):
+                for j in range(N):
+                    bits[j] |= np.int64(held[q, r, i, j]) << q
+            some = 0
+            for j in range(N):
+                some |= bits[j]
+            for s in range(Ks):
+                valid[r, i, s] = self_menu[i, s] & ((some & self_bits[s]) == self_bits[s])
+            for s in range(aimed_bits.shape[0]):
+                need, o, allowed = aimed_bits[s], Ks + s * N, aimed_menu[i, s]
+                for j in range(N):
+                    valid[r, i, o + j] = allowed & ((bits[j] & need) == need)
+                valid[r, i, o + i] = False  # no act is aimed at oneself
+
+
+_masks_compiled = compiled(_masks_kernel)

@@ -24,6 +24,7 @@ from secdilemma.decision.aimed import (
     force_deltas,
 )
 from secdilemma.decision.options import OptionSpace
+from secdilemma.decision.self_directed import SelfActs, fill_self
 from secdilemma.power_shift import foreseen_decline
 from secdilemma.scenario import LENSES, Parameters
 from secdilemma.world import WorldState
@@ -96,11 +97,6 @@ def option_utilities(
     ks, ka = space.self_actions, space.aimed_actions
     burden = M / w.wealth
 
-    def own_deltas(actions: np.ndarray) -> tuple[np.ndarray, ...]:
-        e = cat.self_effect[actions]  # (K, 4)
-        dO, dD, ddet = force_deltas(e, M[:, :, None], indist[:, :, None], half[:, :, None])
-        return dO, dD, ddet, np.broadcast_to(e[None, None, :, W_], dO.shape)
-
     slope_secure = half / (w.deterrent + half) ** 2  # ds_i / d deterrent_i
 
     # Agreements are few: the treaty-breach cost works on the (replicate, state, partner)
@@ -119,8 +115,8 @@ def option_utilities(
     # alone can unravel an agreement between compliant states.
     baseline = w.threat_baseline[bound_r, bound_i, bound_j]
     rise = (w.threat[bound_r, bound_i, bound_j] - baseline) / np.maximum(1.0 - baseline, 1e-12)
-    exposure = vul.q[bound_r, bound_i, bound_j] + p.hostility_cost
-    partner_exposure = exposure * (1.0 - np.clip(rise, 0.0, 1.0))
+    treaty_exposure = vul.q[bound_r, bound_i, bound_j] + p.hostility_cost
+    partner_exposure = treaty_exposure * (1.0 - np.clip(rise, 0.0, 1.0))
 
     def breach(actions: np.ndarray) -> np.ndarray:
         """(R, N, K) the cost in goodwill of building openly past a cap: the partners of each
@@ -142,14 +138,6 @@ def option_utilities(
             over * partner_exposure[:, None], starts, axis=0
         )
         return broken
-
-    def security_gain(dO, dD, ddet):
-        def lift(x: np.ndarray) -> np.ndarray:
-            return x.reshape(x.shape + (1,) * (dO.ndim - 2))
-
-        d_def = dD + p.offense_defends * dO
-        d_s = lift(slope_secure) * ddet
-        return -p.security_weight * (lift(vul.d_defense) * d_def + lift(vul.d_secure) * d_s)
 
     # Conquest value G_i = max_k p_ik * stake * W_k / W_i and its slope in own offense.
     ratio = w.wealth[:, None, :] / w.wealth[:, :, None]
@@ -184,47 +172,8 @@ def option_utilities(
     cap_reach_partner = (per_unit * q_of * structural * partner).sum(axis=2)
     cap_reach_doubt_partner = (per_unit * q_of * doubt * partner).sum(axis=2)
 
-    def capability_read(built, rest, overt):
-        """What structural observers read into an act's capability (built by the act, and
-        the rest: committed forces, a new ally's), and its uncertainty, (reach-weighted)."""
-        within = np.maximum(built, 0.0) * overt
-        lift = (slice(None), slice(None)) + (None,) * (built.ndim - 2)
-        read = (built + rest) * cap_reach[lift] - within * cap_reach_partner[lift]
-        unsure = (
-            np.abs(built + rest) * cap_reach_doubt[lift] - within * cap_reach_doubt_partner[lift]
-        )
-        return read, unsure
-
     framed = q_of * interpretive * (1.0 - w.frame_charity.transpose(0, 2, 1))  # [i, k]
     sensed = np.einsum("rik,kd->rid", framed, w.sensitivity)  # (R, N, domains)
-
-    # --- self-directed options (R, N, Ks) -------------------------------------------------
-    dO, dD, ddet, dW = own_deltas(ks)
-    broken = breach(ks)
-    cap_read, cap_unsure = capability_read(dO, 0.0, ~cat.covert[ks])
-    read = cat.visibility[ks] * cat.hostility[ks]
-    # Any state knows that intended hostility provokes (militarily, in proportion to the
-    # target's chance of defeating it, and in lost goodwill, hostility_cost); empathy is
-    # needed to foresee how others read the rest (its arming, its alliances, its gestures).
-    provoked = np.maximum(read, 0.0) * (exposure[:, :, None] + p.hostility_cost)
-    self_base = (
-        security_gain(dO, dD, ddet)
-        + p.welfare_weight * dW
-        - p.cost_weight * cat.cost_share(ks[None, None, :], burden[:, :, None], p.burden_reference)
-        - p.backlash_weight
-        * (
-            provoked
-            + broken
-            + w.empathy[:, :, None]
-            * (
-                np.minimum(read, 0.0) * exposure_intent[:, :, None]
-                + cap_read
-                + cat.visibility[ks] * sensed[:, :, cat.domain[ks]]
-            )
-            + w.prudence[:, :, None] * (np.abs(read) * exposure_doubt[:, :, None] + cap_unsure)
-        )
-    )
-    self_gain = d_conquest[:, :, None] * dO
 
     # --- aimed options (R, N, Ka, N) ------------------------------------------------------
     # Each term of an aimed act's utility is either a per-actor part (R, N, Ka) or a catalogue
@@ -373,10 +322,17 @@ def option_utilities(
 
     base = np.empty((R, N, space.size), dtype=UTILITY_DTYPE)
     gain = np.empty((R, N, space.size), dtype=UTILITY_DTYPE)
-    # Casting first, then copying, is some 30 times faster than a casting copy into the
-    # strided slice (NumPy's slow path for a short inner axis).
-    base[:, :, :Ks] = self_base.astype(UTILITY_DTYPE)
-    gain[:, :, :Ks] = self_gain.astype(UTILITY_DTYPE)
+    # Self-directed options (R, N, Ks): what an act does to its actor alone.
+    self_acts = SelfActs(
+        self_effect=cat.self_effect[ks],
+        read=cat.visibility[ks] * cat.hostility[ks],
+        visibility=cat.visibility[ks],
+        overt=~cat.covert[ks],
+        domain=cat.domain[ks],
+        builds_forces=cat.builds_forces[ks],
+        cost=cat.cost[ks],
+    )
+    fill_self(base, gain, self_acts, own_state, exposure, breach(ks), weights, p.hostility_cost)
     if needed is None:
         needed = np.ones((R, N, space.size), dtype=bool)
     fill_aimed(base, gain, Ks, acts, parts, own_acts, own_state, weights, p.nuclear_cost, needed)
