@@ -139,6 +139,8 @@ def option_utilities(
         )
         return broken
 
+    broken = breach(np.arange(cat.size))  # each act's cost is its own: computed for all at once
+
     # Conquest value G_i = max_k p_ik * stake * W_k / W_i and its slope in own offense.
     ratio = w.wealth[:, None, :] / w.wealth[:, :, None]
     conquest = b.win * p.conquest_stake * ratio
@@ -226,7 +228,7 @@ def option_utilities(
         prudence=w.prudence,
         resolve_discount=np.exp(-p.hubris_scale * w.hubris),
         conquest_slope=d_conquest,
-        broken=breach(ka),
+        broken=broken[:, :, ka],
     )
     weights = Weights(
         offense_defends=p.offense_defends,
@@ -332,7 +334,9 @@ def option_utilities(
         builds_forces=cat.builds_forces[ks],
         cost=cat.cost[ks],
     )
-    fill_self(base, gain, self_acts, own_state, exposure, breach(ks), weights, p.hostility_cost)
+    fill_self(
+        base, gain, self_acts, own_state, exposure, broken[:, :, ks], weights, p.hostility_cost
+    )
     if needed is None:
         needed = np.ones((R, N, space.size), dtype=bool)
     fill_aimed(base, gain, Ks, acts, parts, own_acts, own_state, weights, p.nuclear_cost, needed)
