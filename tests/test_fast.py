@@ -6,6 +6,7 @@ import pytest
 
 from outcomes import assert_same_outcomes
 from secdilemma.actions import REQUIREMENTS, load_catalog
+from secdilemma.decision import aimed
 from secdilemma.decision import utility as utility_module
 from secdilemma.decision.options import OptionSpace, requirement_masks
 from secdilemma.decision.sampling import draw_softmax, softmax_likelihoods
@@ -101,6 +102,8 @@ def test_the_compiled_random_streams_are_the_numpy_ones():
         load_scenario("nato-russia", ["replicates=40"]),
         load_scenario("two-security-seekers", ["replicates=200", "steps=40"]),
         parse_scenario(synthetic_world(8, seed=4, replicates=20, steps=30), "synthetic-8"),
+        # past aimed.OPTION_BY_OPTION_UP_TO states: the aimed acts' row kernel
+        parse_scenario(synthetic_world(14, seed=5, replicates=6, steps=15), "synthetic-14"),
     ],
     ids=lambda s: s.name,
 )
@@ -160,3 +163,7 @@ def test_the_compiled_self_directed_utilities_are_the_numpy_ones():
         assert base.dtype == np.float32 and np.array_equal(base, base_fast)
         assert np.array_equal(gain, gain_fast)
     assert np.ptp(found[True][-1][0]) > 0.01  # the utilities differ between acts and states
+
+
+def test_the_row_test_world_is_past_the_option_by_option_kernels_size():
+    assert aimed.OPTION_BY_OPTION_UP_TO < 14

@@ -283,9 +283,17 @@ def _fill_all_numpy(base, gain, a: ActTerms, t: PairTerms, own: OwnParts, nuclea
         base[:, :, s], gain[:, :, s] = u, g
 
 
-def _fill_kernel(base, gain, start, a, t, own_acts, own_state, k, nuclear_cost, needed):
+# Both kernels add each option's terms in the NumPy form's order and round once when they store.
+# In a small world a row of targets is too short to vectorise and much of it is the actor itself
+# or fails its preconditions: evaluating the needed options one by one is then faster (0.88
+# against 1.33 ms a step at two states and R = 1,000; 2.35 against 2.72 ms at 12 states and
+# R = 166); at 20 states the vectorised rows are (4.0 against 4.1 ms; docs/performance.md).
+OPTION_BY_OPTION_UP_TO = 12
+
+
+def _fill_by_row_kernel(base, gain, start, a, t, own_acts, own_state, k, nuclear_cost, needed):
     # A row of targets at a time, in short loops without data-dependent branches that the
-    # compiler can vectorise; the sums are the NumPy form's, in its order.
+    # compiler can vectorise, storing 0 for the options not needed.
     R, N = base.shape[:2]
     Ka = a.force.shape[0]
     own_row = np.empty((5, Ka))
@@ -357,7 +365,72 @@ def _fill_kernel(base, gain, start, a, t, own_acts, own_state, k, nuclear_cost, 
                     gain[r, i, o + j] = np.float32(g[j]) if keep else np.float32(0.0)
 
 
-_fill_compiled = compiled(_fill_kernel)
+def _fill_by_option_kernel(base, gain, start, a, t, own_acts, own_state, k, nuclear_cost, needed):
+    # Each needed option alone, skipping the others (they store 0).
+    R, N = base.shape[:2]
+    Ka = a.force.shape[0]
+    own_row = np.empty((5, Ka))
+    for r in range(R):
+        for i in range(N):
+            _own_parts_one(own_acts, own_state, k, r, i, own_row)
+            seen_by, lost = t.backlash_empathy[r, i], t.backlash_prudence[r, i]
+            cap_reach, cap_reach_doubt = t.cap_reach[r, i], t.cap_reach_doubt[r, i]
+            for s in range(Ka):
+                o = start + s * N
+                c5, ally = a.conciliation[s], a.alliance[s]
+                own, own_gain = own_row[0, s], own_row[1, s]
+                foreseen, committed, chance = own_row[2, s], own_row[3, s], own_row[4, s]
+                te0, te1, te2 = a.target_effect[s, 0], a.target_effect[s, 1], a.target_effect[s, 2]
+                provocation, doubt = a.provocation[s], a.doubt[s]
+                seized, leverage = a.seized[s], a.leverage[s]
+                war, damages, nuclear, crisis = a.war[s], a.damages[s], a.nuclear[s], a.crisis[s]
+                for j in range(N):
+                    if not needed[r, i, o + j]:
+                        base[r, i, o + j] = np.float32(0.0)
+                        gain[r, i, o + j] = np.float32(0.0)
+                        continue
+                    if war:
+                        fp = c5 * t.q[r, i, j] * (1.0 if t.reads_intent[j] else 0.0)
+                        if ally > 0:
+                            fp = fp + ally * t.offense[r, j] * cap_reach
+                        u = (
+                            a.force[s] * t.win_effect[r, i, j]
+                            + t.war_fixed[r, i, j]
+                            - a.cost[s]
+                            - seen_by * (foreseen + fp)
+                        )
+                        g = a.stakes[s] * t.stake_effect[r, i, j]
+                    else:
+                        u = own + c5 * t.intent_read[r, i, j]
+                        u = u + provocation * t.hostility_read[r, i, j]
+                        u = u + doubt * t.doubt_read[r, i, j]
+                        if te0 != 0.0:
+                            u = u + te0 * t.shifted[r, i, j]
+                        if ally > 0:
+                            u = u + ally * t.allied[r, i, j]
+                            unsure = abs(committed + ally * t.offense[r, j])
+                            u = u - lost * unsure * cap_reach_doubt
+                        if damages:
+                            lost_forces = te0 * t.offense[r, j] + te1 * t.defense[r, j]
+                            damage = -lost_forces / t.forces[r, j] - te2
+                            u = u + max(damage, 0.0) * t.harm[r, i, j]
+                        if nuclear:
+                            u = u - nuclear_cost * t.retaliates[r, i, j]
+                        if crisis:
+                            u = u + chance * t.crisis_pair[r, i, j]
+                        g = own_gain
+                        if seized != 0.0:
+                            g = g + seized * t.extractable[r, i, j]
+                        if leverage != 0.0:
+                            u = u + leverage * t.trade_lost[r, i, j]
+                            g = g + leverage * t.trade[r, i, j]
+                        g = g * t.emboldened[r, i, j]
+                    base[r, i, o + j] = np.float32(u)
+                    gain[r, i, o + j] = np.float32(g)
+
+
+_fill_by_row = compiled(_fill_by_row_kernel)
+_fill_by_option = compiled(_fill_by_option_kernel)
 
 
 def fill_aimed(
@@ -377,9 +450,8 @@ def fill_aimed(
     option ``start``; options not ``needed`` ((R, N, O) bool) get 0 in both."""
     if numba_enabled() and base.dtype == np.float32:  # the kernel rounds as single precision
         parts = PairTerms(*(np.ascontiguousarray(x) for x in parts))
-        _fill_compiled(
-            base, gain, start, acts, parts, own_acts, own_state, weights, nuclear_cost, needed
-        )
+        kernel = _fill_by_option if base.shape[1] <= OPTION_BY_OPTION_UP_TO else _fill_by_row
+        kernel(base, gain, start, acts, parts, own_acts, own_state, weights, nuclear_cost, needed)
     else:
         _fill_numpy(
             base, gain, start, acts, parts, own_acts, own_state, weights, nuclear_cost, needed
