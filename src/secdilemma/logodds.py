@@ -15,11 +15,16 @@ EDGE = 1e-9  # probabilities are kept in [EDGE, 1 - EDGE] so that every log-odds
 _LARGEST_SHIFT = 600.0
 
 
+def odds(p: np.ndarray) -> np.ndarray:
+    """``p / (1 - p)`` of ``p`` clipped to [EDGE, 1 - EDGE]."""
+    x = np.clip(p, EDGE, 1.0 - EDGE)
+    return x / (1.0 - x)
+
+
 def scaled(p: np.ndarray, factor: np.ndarray | float) -> np.ndarray:
     """``expit(logit(clip(p)) + log(factor))``: the odds of ``p`` multiplied by ``factor`` > 0."""
-    x = np.clip(p, EDGE, 1.0 - EDGE)
-    odds = x / (1.0 - x) * factor
-    return odds / (1.0 + odds)
+    multiplied = odds(p) * factor
+    return multiplied / (1.0 + multiplied)
 
 
 def shifted(p: np.ndarray, d: np.ndarray | float) -> np.ndarray:

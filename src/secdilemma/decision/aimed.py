@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from secdilemma.fast import compiled, numba_enabled
-from secdilemma.logodds import EDGE, scaled
+from secdilemma.logodds import scaled
 
 
 class ActTerms(NamedTuple):
@@ -53,6 +53,7 @@ class OwnActs(NamedTuple):
     builds_forces: np.ndarray  # bool: its cost grows with the military burden
     cost: np.ndarray  # the catalogue's cost share
     crisis: np.ndarray  # the chance it provokes a war
+    crisis_odds: np.ndarray  # its odds (logodds.odds)
     nuclear: np.ndarray  # bool
     force: np.ndarray
     ally_offense: np.ndarray  # bool: it forms an alliance (the ally's offense is read)
@@ -155,7 +156,9 @@ def _own_parts_kernel(a, x, k, r, i, out):
     """``own_parts`` for one (replicate, actor), every act: the same operations in the same
     order, without branches so that the compiler can vectorise the loop over acts. ``out`` is
     (5, Ka): per_actor, gain_own, foreseen_own, committed, crisis."""
-    M = x.military[r, i]
+    # The per-actor quotients are taken once, not once per act (the same bits).
+    M, discount = x.military[r, i], x.resolve_discount[r, i]
+    burden_scale = x.burden[r, i] / k.burden_reference
     for s in range(a.force.shape[0]):
         dD = a.self_effect[s, 1] * M
         dO = a.self_effect[s, 0] * M + x.indistinct[r] * max(dD, 0.0)
@@ -176,10 +179,9 @@ def _own_parts_kernel(a, x, k, r, i, out):
             - within * x.cap_reach_doubt_partner[r, i]
             + (0.0 if a.ally_offense[s] else abs(committed) * x.cap_reach_doubt[r, i])
         )
-        chance = min(max(a.crisis[s], EDGE), 1.0 - EDGE)
-        odds = chance / (1.0 - chance) * x.resolve_discount[r, i]
+        odds = a.crisis_odds[s] * discount
         crisis = odds / (1.0 + odds) if a.crisis[s] > 0 else 0.0
-        scale = x.burden[r, i] / k.burden_reference if a.builds_forces[s] else 1.0
+        scale = burden_scale if a.builds_forces[s] else 1.0
         out[0, s] = (
             security
             + k.welfare * a.self_effect[s, 3]

@@ -25,6 +25,7 @@ from secdilemma.decision.aimed import (
 )
 from secdilemma.decision.options import OptionSpace
 from secdilemma.decision.self_directed import SelfActs, fill_self
+from secdilemma.logodds import odds
 from secdilemma.power_shift import foreseen_decline
 from secdilemma.scenario import LENSES, Parameters
 from secdilemma.world import WorldState
@@ -204,6 +205,7 @@ def option_utilities(
         builds_forces=cat.builds_forces[ka],
         cost=cat.cost[ka],
         crisis=cat.crisis[ka],
+        crisis_odds=odds(cat.crisis[ka]),
         nuclear=nuclear,
         force=force,
         ally_offense=rel_alliance > 0,  # the new ally's offense enters the capability read
