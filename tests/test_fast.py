@@ -6,7 +6,7 @@ import pytest
 
 from outcomes import assert_same_outcomes
 from secdilemma.actions import REQUIREMENTS, load_catalog
-from secdilemma.decision import aimed
+from secdilemma.decision import aimed, treaty
 from secdilemma.decision import utility as utility_module
 from secdilemma.decision.options import OptionSpace, requirement_masks
 from secdilemma.decision.sampling import draw_softmax, softmax_likelihoods
@@ -167,3 +167,32 @@ def test_the_compiled_self_directed_utilities_are_the_numpy_ones():
 
 def test_the_row_test_world_is_past_the_option_by_option_kernels_size():
     assert aimed.OPTION_BY_OPTION_UP_TO < 14
+
+
+@pytest.mark.skipif(not numba_available(), reason="no numba")
+def test_the_compiled_treaty_breach_costs_are_the_numpy_ones():
+    # A world caught mid-run, then given many agreements (up to five partners an actor) with
+    # caps around its forces, so that some acts break some of them.
+    spec = parse_scenario(synthetic_world(6, seed=2, replicates=40, steps=5), "synthetic-6")
+    caught = {}
+
+    def catch(w, q, military, indistinct, half, cat, p):
+        caught.update(w=w, args=(q, military, indistinct, half, cat, p))
+        return treaty.breach_costs(w, q, military, indistinct, half, cat, p)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(utility_module, "breach_costs", catch)
+        run_ensemble(spec, trajectories=False)
+    w, (q, military, indistinct, half, cat, p) = caught["w"], caught["args"]
+    rng = np.random.default_rng(0)
+    w.agreement = rng.random(w.agreement.shape) < 0.7
+    w.cap_forces = military[:, :, None] * rng.uniform(0.9, 1.3, w.cap_forces.shape)
+    w.cap_deterrent = w.deterrent[:, :, None] * rng.uniform(0.9, 1.3, w.cap_deterrent.shape)
+    with use_numba(False):
+        numpy_form = treaty.breach_costs(w, q, military, indistinct, half, cat, p)
+    with use_numba(True):
+        kernel = treaty.breach_costs(w, q, military, indistinct, half, cat, p)
+    assert np.array_equal(numpy_form, kernel)
+    costly = kernel[..., cat.raises_forces & ~cat.covert]
+    assert (costly > 0).mean() > 0.2 and (costly == 0).mean() > 0.05
+    assert w.agreement.sum(axis=2).max() >= 5

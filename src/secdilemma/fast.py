@@ -38,8 +38,9 @@ def use_numba(enabled: bool) -> Iterator[None]:
         _state["numba"] = before
 
 
-def compiled(function):
-    """``numba.njit`` with an on-disk cache, or None without Numba."""
+def compiled(function, inline: bool = False):
+    """``numba.njit`` with an on-disk cache, or None without Numba. An ``inline`` function is
+    compiled into each kernel that calls it, which saves a call where it is called often."""
     if numba is None:
         return None
-    return numba.njit(cache=True, nogil=True)(function)
+    return numba.njit(cache=True, nogil=True, inline="always" if inline else "never")(function)

@@ -21,10 +21,10 @@ from secdilemma.decision.aimed import (
     PairTerms,
     Weights,
     fill_aimed,
-    force_deltas,
 )
 from secdilemma.decision.options import OptionSpace
 from secdilemma.decision.self_directed import SelfActs, fill_self
+from secdilemma.decision.treaty import breach_costs
 from secdilemma.logodds import odds
 from secdilemma.power_shift import foreseen_decline
 from secdilemma.scenario import LENSES, Parameters
@@ -100,47 +100,7 @@ def option_utilities(
 
     slope_secure = half / (w.deterrent + half) ** 2  # ds_i / d deterrent_i
 
-    # Agreements are few: the treaty-breach cost works on the (replicate, state, partner)
-    # triples that have one, grouped by actor (np.nonzero sorts them by replicate and state).
-    bound_r, bound_i, bound_j = np.nonzero(w.agreement)
-    actor = bound_r * N + bound_i
-    starts = np.flatnonzero(np.diff(actor, prepend=-1))  # each actor's first triple
-    of_actor = np.repeat(np.arange(starts.size), np.diff(starts, append=actor.size))
-    actor_r, actor_i = bound_r[starts, None], bound_i[starts, None]
-    caps = (
-        w.cap_forces[bound_r, bound_i, bound_j][:, None],
-        w.cap_deterrent[bound_r, bound_i, bound_j][:, None],
-    )
-    # Breaking faith with a partner one has come to suspect of cheating costs less: "they
-    # broke it first". Suspicion is the rise in threat since the baseline; this is how it
-    # alone can unravel an agreement between compliant states.
-    baseline = w.threat_baseline[bound_r, bound_i, bound_j]
-    rise = (w.threat[bound_r, bound_i, bound_j] - baseline) / np.maximum(1.0 - baseline, 1e-12)
-    treaty_exposure = vul.q[bound_r, bound_i, bound_j] + p.hostility_cost
-    partner_exposure = treaty_exposure * (1.0 - np.clip(rise, 0.0, 1.0))
-
-    def breach(actions: np.ndarray) -> np.ndarray:
-        """(R, N, K) the cost in goodwill of building openly past a cap: the partners of each
-        agreement broken read it as a violation."""
-        broken = np.zeros((R, N, len(actions)))
-        capped = np.flatnonzero(cat.raises_forces[actions] & ~cat.covert[actions])
-        if not (actor.size and capped.size):
-            return broken
-        at = (actor_r, actor_i, capped)
-        # own_deltas for the actors with an agreement and the acts it caps (actors, capped acts)
-        military = M[actor_r, actor_i]
-        dO, dD, ddet = force_deltas(
-            cat.self_effect[actions[capped]], military, indist[actor_r, 0], half[actor_r, 0]
-        )
-        forces = military + dO + dD
-        deterrent = w.deterrent[actor_r, actor_i] + ddet
-        over = (forces[of_actor] > caps[0]) | (deterrent[of_actor] > caps[1])
-        broken[at] = p.breach_hostility * np.add.reduceat(
-            over * partner_exposure[:, None], starts, axis=0
-        )
-        return broken
-
-    broken = breach(np.arange(cat.size))  # each act's cost is its own: computed for all at once
+    broken = breach_costs(w, vul.q, M, indist[:, 0], half[:, 0], cat, p)  # (R, N, K)
 
     # Conquest value G_i = max_k p_ik * stake * W_k / W_i and its slope in own offense.
     ratio = w.wealth[:, None, :] / w.wealth[:, :, None]
