@@ -104,6 +104,8 @@ def test_the_compiled_random_streams_are_the_numpy_ones():
         parse_scenario(synthetic_world(8, seed=4, replicates=20, steps=30), "synthetic-8"),
         # past aimed.OPTION_BY_OPTION_UP_TO states: the aimed acts' row kernel
         parse_scenario(synthetic_world(14, seed=5, replicates=6, steps=15), "synthetic-14"),
+        # past 128 states: NumPy sums over the observers in halves (secdilemma.sums)
+        parse_scenario(synthetic_world(150, seed=6, replicates=2, steps=3), "synthetic-150"),
     ],
     ids=lambda s: s.name,
 )

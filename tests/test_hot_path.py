@@ -18,6 +18,9 @@ STEP_MODULES = [
     "decision/utility.py",
     "decision/aimed.py",
     "decision/self_directed.py",
+    "decision/treaty.py",
+    "decision/pair_parts.py",
+    "sums.py",
     "decision/sampling.py",
     "apply.py",
     "perception/observe.py",
@@ -59,6 +62,8 @@ ALLOWED = {
         "(base, gain, needed)",
         "parts",
     },
+    # the fields of the parts' named tuples
+    "decision/pair_parts.py": {"ActorParts._fields", "PairParts._fields"},
     # module-level constants: relation kinds, lens names; the four capabilities
     "apply.py": {"enumerate(RELATIONS)", "_REL.items()", "range(k)"},
     "perception/lenses.py": {"LENSES"},

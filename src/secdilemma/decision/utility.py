@@ -23,6 +23,7 @@ from secdilemma.decision.aimed import (
     fill_aimed,
 )
 from secdilemma.decision.options import OptionSpace
+from secdilemma.decision.pair_parts import actor_and_pair_parts
 from secdilemma.decision.self_directed import SelfActs, fill_self
 from secdilemma.decision.treaty import breach_costs
 from secdilemma.logodds import odds
@@ -92,7 +93,6 @@ def option_utilities(
     R, N = w.shape
     vul = vulnerability(w, b)
     M = w.military()
-    beta = w.offense_defense_balance[:, None]
     indist = 1.0 - w.distinguishability[:, None]
     half = w.deterrent_half[:, None]
     ks, ka = space.self_actions, space.aimed_actions
@@ -102,39 +102,11 @@ def option_utilities(
 
     broken = breach_costs(w, vul.q, M, indist[:, 0], half[:, 0], cat, p)  # (R, N, K)
 
-    # Conquest value G_i = max_k p_ik * stake * W_k / W_i and its slope in own offense.
-    ratio = w.wealth[:, None, :] / w.wealth[:, :, None]
-    conquest = b.win * p.conquest_stake * ratio
-    best = conquest.argmax(axis=2)[:, :, None]
-    denom = (b.attack + b.defense[:, None, :]) ** 2
-    slope = np.divide(
-        beta[:, :, None] * w.reach[None] * b.defense[:, None, :],
-        denom,
-        out=np.zeros_like(denom),
-        where=denom > 0,
-    )
-    d_conquest = p.conquest_stake * ratio * slope
-    d_conquest = np.take_along_axis(d_conquest, best, axis=2)[:, :, 0]  # (R, N)
-
-    # Reactions a state foresees: sum_k read_k * q_ik, the danger of provoking each observer k,
-    # each read through k's own lens (structural observers read capability, the others
-    # intent, interpretive ones through their sensitivity less their charity toward i).
+    # How exposed each actor is to each way others read it, and the per-pair parts.
+    actor, pair = actor_and_pair_parts(w, b, vul.q, vul.d_defense, vul.d_offense_other, M, p)
     q_of = vul.q  # [i, k]
-    structural = (w.lens == STRUCTURAL)[None, None, :]
     interpretive = (w.lens == INTERPRETIVE)[None, None, :]
-    exposure = q_of.sum(axis=2)  # (R, N)
-    exposure_intent = (q_of * ~structural).sum(axis=2)
-    doubt = 2.0 * np.sqrt(w.belief_greedy * (1.0 - w.belief_greedy))  # [i, k]
-    exposure_doubt = (q_of * doubt).sum(axis=2)
-    weak = 2.0 * M[:, :, None] / np.maximum(M[:, :, None] + M[:, None, :], 1e-12)  # [i, k]
-    per_unit = beta[:, :, None] * w.reach[None] * weak / np.maximum(M[:, None, :], 1e-12)
-    cap_reach = (per_unit * q_of * structural).sum(axis=2)  # (R, N)
-    cap_reach_doubt = (per_unit * q_of * doubt).sum(axis=2)
-    # Treaty partners read an open build within the caps as nothing new (lenses.py).
-    partner = w.agreement
-    cap_reach_partner = (per_unit * q_of * structural * partner).sum(axis=2)
-    cap_reach_doubt_partner = (per_unit * q_of * doubt * partner).sum(axis=2)
-
+    # Interpretive observers read an act through their sensitivity less their charity to i.
     framed = q_of * interpretive * (1.0 - w.frame_charity.transpose(0, 2, 1))  # [i, k]
     sensed = np.einsum("rik,kd->rid", framed, w.sensitivity)  # (R, N, domains)
 
@@ -179,17 +151,17 @@ def option_utilities(
         d_secure=vul.d_secure,
         burden=burden,
         offense=w.offense,
-        exposure_intent=exposure_intent,
-        exposure_doubt=exposure_doubt,
-        cap_reach=cap_reach,
-        cap_reach_doubt=cap_reach_doubt,
-        cap_reach_partner=cap_reach_partner,
-        cap_reach_doubt_partner=cap_reach_doubt_partner,
+        exposure_intent=actor.exposure_intent,
+        exposure_doubt=actor.exposure_doubt,
+        cap_reach=actor.cap_reach,
+        cap_reach_doubt=actor.cap_reach_doubt,
+        cap_reach_partner=actor.cap_reach_partner,
+        cap_reach_doubt_partner=actor.cap_reach_doubt_partner,
         sensed=sensed,
         empathy=w.empathy,
         prudence=w.prudence,
         resolve_discount=np.exp(-p.hubris_scale * w.hubris),
-        conquest_slope=d_conquest,
+        conquest_slope=actor.conquest_slope,
         broken=broken[:, :, ka],
     )
     weights = Weights(
@@ -204,40 +176,15 @@ def option_utilities(
         war_cost=p.war_cost,
     )
 
-    # Per-pair parts [i, j], each multiplied by a catalogue coefficient of the act.
-    target_reads_intent = (w.lens != STRUCTURAL)[None, None, :]
-    bw, sw = p.backlash_weight, p.security_weight
-    emp, prud = w.empathy[:, :, None], w.prudence[:, :, None]
-    hostility_read = -bw * (q_of + p.hostility_cost)  # provocation of the target
-    intent_read = -bw * emp * q_of * target_reads_intent  # what empathy foresees of it
-    doubt_read = -bw * prud * q_of * doubt  # the target's reading one is unsure of
-    harm = hostility_read + doubt_read  # per unit of damage done to the target
-    shifted = -sw * vul.d_offense_other * w.offense[:, None, :]  # per unit of target offense
-    ally_reach = (w.defense + p.offense_defends * w.offense)[:, None, :] * w.reach.T[None]
-    # A new ally: its defence committed to i, and its offense as observers read it.
-    allied = (
-        -sw * p.alliance_commitment * vul.d_defense[:, :, None] * ally_reach
-        - bw * emp * w.offense[:, None, :] * cap_reach[:, :, None]
-    )
+    target_reads_intent = w.lens != STRUCTURAL
     # A nuclear attack on a state with a secure second strike invites retaliation.
     # Hubris also discounts the other side's resolve: its retaliation and its striking back.
     retaliates = underrated(b.secure[:, None, :], w.hubris[:, :, None], p.hubris_scale)
-    struck_back = b.win.transpose(0, 2, 1)  # chance j defeats i
-    # An act of force may provoke a war in which the target strikes back.
-    crisis_pair = -p.crisis_force * sw * p.defeat_weight * struck_back
-    # A supplier's cut-off costs it the trade; what it can extract is of the same order.
-    trade_lost = -p.welfare_weight * p.supplier_share * w.dependence.transpose(0, 2, 1) * ratio
-    trade = w.dependence.transpose(0, 2, 1) * np.minimum(ratio, 1.0)  # [i, j]: j's need of i
-    # Gains are bounded by the smaller economy: a small state cannot extract a large one's
-    # wealth by pressure alone.
-    extractable = np.minimum(ratio, 1.0)
-    # A state that has seen j give way expects j to give way again: pressing j pays more.
-    emboldened = 1.0 + p.emboldening * (1.0 - w.resolve_view)
 
     war = cat.starts_war[ka]
     zeros = np.zeros((R, N, N))
     win_effect, war_fixed, stake_effect = (
-        _war_parts(w, b, vul, p, doubt, ratio, retaliates, emboldened)
+        _war_parts(w, b, vul, p, pair.doubt, pair.ratio, retaliates, pair.emboldened)
         if war.any()
         else (zeros, zeros, zeros)
     )
@@ -259,26 +206,26 @@ def option_utilities(
     )
     parts = PairTerms(
         q=q_of,
-        reads_intent=target_reads_intent[0, 0],
+        reads_intent=target_reads_intent,
         offense=w.offense,
         defense=w.defense,
         forces=np.maximum(M, 1e-12),
-        cap_reach=cap_reach,
-        cap_reach_doubt=cap_reach_doubt,
-        backlash_empathy=bw * w.empathy,
-        backlash_prudence=bw * w.prudence,
-        intent_read=intent_read,
-        hostility_read=hostility_read,
-        doubt_read=doubt_read,
-        shifted=shifted,
-        allied=allied,
-        harm=harm,
+        cap_reach=actor.cap_reach,
+        cap_reach_doubt=actor.cap_reach_doubt,
+        backlash_empathy=p.backlash_weight * w.empathy,
+        backlash_prudence=p.backlash_weight * w.prudence,
+        intent_read=pair.intent_read,
+        hostility_read=pair.hostility_read,
+        doubt_read=pair.doubt_read,
+        shifted=pair.shifted,
+        allied=pair.allied,
+        harm=pair.harm,
         retaliates=retaliates,
-        crisis_pair=crisis_pair,
-        trade_lost=trade_lost,
-        trade=trade,
-        extractable=extractable,
-        emboldened=emboldened,
+        crisis_pair=pair.crisis_pair,
+        trade_lost=pair.trade_lost,
+        trade=pair.trade,
+        extractable=pair.extractable,
+        emboldened=pair.emboldened,
         win_effect=win_effect,
         war_fixed=war_fixed,
         stake_effect=stake_effect,
@@ -297,7 +244,14 @@ def option_utilities(
         cost=cat.cost[ks],
     )
     fill_self(
-        base, gain, self_acts, own_state, exposure, broken[:, :, ks], weights, p.hostility_cost
+        base,
+        gain,
+        self_acts,
+        own_state,
+        actor.exposure,
+        broken[:, :, ks],
+        weights,
+        p.hostility_cost,
     )
     if needed is None:
         needed = np.ones((R, N, space.size), dtype=bool)
