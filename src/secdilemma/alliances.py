@@ -23,6 +23,8 @@ def allies_join(
 ) -> np.ndarray:
     """(R, M, I): m, an ally of a state i attacked, joins the war against i."""
     R, N = w.shape
+    if not started.any():  # no war to join (draws are keyed by step: none other moves)
+        return np.zeros((R, N, N), dtype=bool)
     defends = linked(w.alliance, started.transpose(0, 2, 1))
     u = streams.uniform(Stream.ALLY, step, (N, N))
     fighting = started | started.transpose(0, 2, 1)
@@ -35,6 +37,8 @@ def balance_against_aggression(
     """Update ``w`` in place for third parties that saw a war of aggression (R, I, J: i
     attacked j by choice); return (R, M, J), m rallied to victim j."""
     R, N = w.shape
+    if not aggression.any():  # nobody to balance against: every change below is 0
+        return np.zeros((R, N, N), dtype=bool)
     eye = np.eye(N, dtype=bool)
     saw = reading.seen  # (R, M, I)
     rallied = linked(saw, aggression)

@@ -102,6 +102,13 @@ def resolve_wars(
     A state may fight several wars in a step; their losses compound multiplicatively.
     """
     R, N = w.shape
+    if not (attacks.any() or nuclear_attacks.any()):
+        # No war in the block this step (most steps of most worlds): every loss is 0 and every
+        # factor 1, so only the floor on wealth acts. Draws are keyed by step: skipping them
+        # moves no other draw.
+        w.wealth = np.maximum(w.wealth, 1e-9)
+        none = np.zeros((R, N, N), dtype=bool)
+        return WarOutcome(none, none, none, np.zeros((R, N, N)))
     u = streams.uniform(Stream.WAR, step, (N, N))
     won = attacks & (u < b.win)
     lost = attacks & ~won
