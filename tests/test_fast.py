@@ -198,3 +198,11 @@ def test_the_compiled_treaty_breach_costs_are_the_numpy_ones():
     costly = kernel[..., cat.raises_forces & ~cat.covert]
     assert (costly > 0).mean() > 0.2 and (costly == 0).mean() > 0.05
     assert w.agreement.sum(axis=2).max() >= 5
+
+
+def test_the_salt_of_a_draw_is_the_mixer_of_its_counter():
+    from secdilemma.rng import _salt, mix
+
+    for tag, step in [(0, 0), (1, 0), (14, 99), (65535, 10**9), (70000, 3)]:
+        counter = ((tag & 0xFFFF) << 48) ^ (step + 1)
+        assert _salt(tag, step) == mix(np.array([counter], dtype=np.uint64))[0]

@@ -10,6 +10,7 @@ how they are chunked, or on which worker. The hash is the SplitMix64 finaliser a
 from __future__ import annotations
 
 import enum
+import math
 
 import numpy as np
 from scipy import special
@@ -70,9 +71,18 @@ def _uniform_kernel(keys, salt, out):
 _uniform_compiled = compiled(_uniform_kernel)
 
 
+_MASK64 = (1 << 64) - 1
+
+
 def _salt(tag: int, step: int) -> np.uint64:
-    value = ((int(tag) & 0xFFFF) << 48) ^ (int(step) + 1)
-    return _mix(np.array([value], dtype=np.uint64))[0]
+    """``mix`` of the (tag, step) counter, in Python integers: the same value as ``mix`` on a
+    uint64 array, at a fraction of the cost of NumPy on one element (it runs every draw)."""
+    z = ((int(tag) & 0xFFFF) << 48) ^ (int(step) + 1)
+    z ^= z >> 30
+    z = (z * int(_M1)) & _MASK64
+    z ^= z >> 27
+    z = (z * int(_M2)) & _MASK64
+    return np.uint64(z ^ (z >> 31))
 
 
 def replicate_keys(seed: int, replicates: range) -> np.ndarray:
@@ -109,7 +119,7 @@ class Streams:
 
     def uniform(self, stream: Stream | int, step: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         """Uniform variates on the open interval (0, 1), shape ``(R, *shape)``."""
-        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        count = math.prod(shape)
         salt = _salt(stream, step)
         if numba_enabled():
             u = np.empty((self.size, count))
