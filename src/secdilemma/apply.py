@@ -56,10 +56,16 @@ def apply_actions(w: WorldState, choice: Choice, cat: Catalog, p: Parameters) ->
     received = _received(choice.target, cat.target_effect[a])  # (R, N, 4)
     spent = cat.cost_share(a, M / w.wealth, p.burden_reference) * w.wealth
     # A supplier's cut-off costs the dependent target that share of its economy, and the
-    # supplier the matching revenue.
-    cut = aim * cat.leverage[a][:, :, None] * w.dependence.transpose(0, 2, 1)  # [supplier, buyer]
-    lost_trade = cut * w.wealth[:, None, :]
-    revenue_lost = p.supplier_share * lost_trade.sum(axis=2)
+    # supplier the matching revenue (most steps pull no lever: nothing to subtract).
+    levers = cat.leverage[a][:, :, None]
+    pulling = bool(levers.any())
+    if pulling:
+        cut = aim * levers * w.dependence.transpose(0, 2, 1)  # [supplier, buyer]
+        lost_trade = cut * w.wealth[:, None, :]
+        revenue_lost = p.supplier_share * lost_trade.sum(axis=2)
+        wealth_lost = lost_trade.sum(axis=1)
+    else:
+        revenue_lost = wealth_lost = 0.0
 
     w.offense = np.maximum((w.offense + d_offense) * (1 + received[..., 0]), 0.0)
     w.defense = np.maximum((w.defense + d_defense) * (1 + received[..., 1]), 0.0)
@@ -67,7 +73,7 @@ def apply_actions(w: WorldState, choice: Choice, cat: Catalog, p: Parameters) ->
         (w.deterrent + own[..., 2] * w.deterrent_half[:, None]) * (1 + received[..., 2]), 0.0
     )
     wealth = (w.wealth * (1 + own[..., 3]) - spent - revenue_lost) * (1 + received[..., 3])
-    w.wealth = np.maximum(wealth - lost_trade.sum(axis=1), 1e-9)
+    w.wealth = np.maximum(wealth - wealth_lost, 1e-9)
 
     effect = cat.relation_effect[a]  # (R, N, relations): each act's change to a relation
 
@@ -100,8 +106,9 @@ def apply_actions(w: WorldState, choice: Choice, cat: Catalog, p: Parameters) ->
         w.dependence = np.clip(w.dependence + directed("dependence"), 0.0, 1.0)
     # A lever pulled is spent: the buyer loses that share of its dependence (it finds other
     # suppliers), so a cut-off cannot be repeated for ever.
-    pulled = (aim * cat.leverage[a][:, :, None]).transpose(0, 2, 1)  # [buyer, supplier]
-    w.dependence = w.dependence * (1.0 - pulled)
+    if pulling:
+        pulled = (aim * levers).transpose(0, 2, 1)  # [buyer, supplier]
+        w.dependence = w.dependence * (1.0 - pulled)
 
     # An open build past a cap breaks the agreement (a covert violation does not, until found).
     overt_build = (cat.raises_forces[a] & ~cat.covert[a])[:, :, None]

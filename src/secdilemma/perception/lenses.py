@@ -15,11 +15,13 @@ All arrays are (R, K, I): observer k, actor i. docs/model.md gives the equations
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from secdilemma.actions import Catalog
 from secdilemma.decision import Choice
+from secdilemma.fast import compiled, numba_enabled
 from secdilemma.logodds import shifted
 from secdilemma.perception.observe import Observation
 from secdilemma.scenario import LENSES, Parameters
@@ -66,6 +68,45 @@ def capability_signal(
     offense_before: np.ndarray,
     defense_before: np.ndarray,
 ) -> np.ndarray:
+    """(R, K, I) what each act's capability signals to each observer (docs/model.md)."""
+    if not numba_enabled():
+        return _capability_numpy(w, choice, cat, p, offense_before, defense_before)
+    R, N = w.shape
+    signal, harm = np.empty((R, N, N)), np.empty((R, N, N))
+    _capability_compiled(
+        choice.action,
+        choice.target,
+        offense_before,
+        defense_before,
+        w.distinguishability,
+        w.offense_defense_balance,
+        w.reach,
+        w.agreement,
+        cat.self_effect,
+        cat.target_effect,
+        cat.force,
+        np.maximum(cat.relation_effect[:, 0], 0.0),
+        cat.covert,
+        signal,
+        harm,
+    )
+    return _bounded(signal, p) + harm
+
+
+def _bounded(signal: np.ndarray, p: Parameters) -> np.ndarray:
+    # A capability gain large against a small observer's forces would otherwise grow without
+    # bound; past a few units of log-odds a reading says "overwhelming" and no more.
+    return p.capability_cap * np.tanh(signal / p.capability_cap)
+
+
+def _capability_numpy(
+    w: WorldState,
+    choice: Choice,
+    cat: Catalog,
+    p: Parameters,
+    offense_before: np.ndarray,
+    defense_before: np.ndarray,
+) -> np.ndarray:
     R, N = w.shape
     a, target = choice.action, choice.target
     M = offense_before + defense_before
@@ -92,10 +133,51 @@ def capability_signal(
         + te[..., 1][:, None, :] * defense_before[:, :, None]
     ) / np.maximum(M[:, :, None], 1e-12)
     harm = np.maximum(harm - te[..., 2][:, None, :], 0.0)
-    # A capability gain large against a small observer's forces would otherwise grow without
-    # bound; past a few units of log-odds a reading says "overwhelming" and no more.
-    bounded = p.capability_cap * np.tanh(signal / p.capability_cap)
-    return bounded + np.where(is_target, harm, 0.0)
+    return _bounded(signal, p) + np.where(is_target, harm, 0.0)
+
+
+def _capability_kernel(
+    action,
+    target,
+    offense,
+    defense,
+    distinguishability,
+    balance,
+    reach,
+    agreement,
+    self_effect,
+    target_effect,
+    force,
+    aggregates,
+    covert,
+    signal,
+    harm,
+):
+    # The NumPy form's operations for each (replicate, observer k, actor i), before the bound
+    # (its tanh stays NumPy's, in both forms).
+    R, N = offense.shape
+    for r in range(R):
+        indist = 1.0 - distinguishability[r]
+        for i in range(N):
+            a, t = action[r, i], target[r, i]
+            M_i = offense[r, i] + defense[r, i]
+            d_off = self_effect[a, 0] * M_i
+            d_def = self_effect[a, 1] * M_i
+            committed = force[a] * offense[r, i]
+            built = d_off + indist * max(d_def, 0.0)
+            aggregated = aggregates[a] * offense[r, max(t, 0)] * (1.0 if t >= 0 else 0.0)
+            for k in range(N):
+                M_k = offense[r, k] + defense[r, k]
+                seen_built = min(built, 0.0) if agreement[r, i, k] and not covert[a] else built
+                gained = seen_built + committed + (0.0 if t == k else aggregated)
+                weak = 2.0 * M_i / max(M_i + M_k, 1e-12)
+                signal[r, k, i] = balance[r] * reach[i, k] * weak * gained / max(M_k, 1e-12)
+                lost = target_effect[a, 0] * offense[r, k] + target_effect[a, 1] * defense[r, k]
+                damage = max(-lost / max(M_k, 1e-12) - target_effect[a, 2], 0.0)
+                harm[r, k, i] = damage if t == k else 0.0
+
+
+_capability_compiled = compiled(_capability_kernel)
 
 
 def read_acts(
@@ -107,6 +189,75 @@ def read_acts(
     offense_before: np.ndarray,
     defense_before: np.ndarray,
 ) -> Reading:
+    capability = capability_signal(w, choice, cat, p, offense_before, defense_before)
+    modelled = np.log(choice.likelihood_greedy) - np.log(choice.likelihood_seeker)
+    if not numba_enabled():
+        return _reading_numpy(w, choice, obs, cat, p, capability, modelled)
+    R, N = w.shape
+    real = {name: np.empty((R, N, N)) for name in _REAL_FIELDS}
+    flags = {name: np.empty((R, N, N), dtype=bool) for name in _FLAG_FIELDS}
+    _reading_compiled(
+        choice.action,
+        choice.target,
+        choice.modelled,
+        modelled,
+        obs.seen,
+        obs.noise,
+        capability,
+        w.lens,
+        w.sensitivity,
+        w.grievance,
+        w.frame_charity,
+        cat.hostility,
+        cat.third_party,
+        cat.domain,
+        cat.costly_signal,
+        cat.cheap_talk,
+        cat.bogus,
+        cat.accommodation,
+        _ReadingWeights(
+            p.grievance_weight,
+            p.threat_gain,
+            p.max_evidence,
+            p.costly_evidence,
+            p.frame_weight,
+        ),
+        *real.values(),
+        *flags.values(),
+    )
+    return Reading(seen=obs.seen, **real, **flags)
+
+
+_REAL_FIELDS = ("capability", "intent", "hostility", "perceived", "log_likelihood_ratio")
+_FLAG_FIELDS = (
+    "talk",
+    "bogus",
+    "accommodation",
+    "concession",
+    "benign_seen",
+    "hostile_seen",
+    "false_alarm",
+    "miss",
+)
+
+
+class _ReadingWeights(NamedTuple):
+    grievance: float
+    threat_gain: float
+    max_evidence: float
+    costly_evidence: float
+    frame_weight: float
+
+
+def _reading_numpy(
+    w: WorldState,
+    choice: Choice,
+    obs: Observation,
+    cat: Catalog,
+    p: Parameters,
+    capability: np.ndarray,
+    modelled: np.ndarray,
+) -> Reading:
     R, N = w.shape
     a, target = choice.action, choice.target
     addressed = target[:, None, :] == np.arange(N)[None, :, None]  # (R, K, I): k is i's target
@@ -116,7 +267,6 @@ def read_acts(
     interpretive = (w.lens == INTERPRETIVE)[None, :, None]
     structural = (w.lens == STRUCTURAL)[None, :, None]
     seen = obs.seen
-    capability = capability_signal(w, choice, cat, p, offense_before, defense_before)
     # The interpretive frame reads intent, the observer's sensitivities, its grievance and the
     # act's capability (ambiguous where postures cannot be told apart); charity is the choice
     # to discount whatever of that looks hostile.
@@ -130,7 +280,6 @@ def read_acts(
     # No single act is conclusive: its weight of evidence is bounded by max_evidence, a
     # bound a costly signal (built to be unmistakable) may exceed by costly_evidence times.
     bound = p.max_evidence * np.where(cat.costly_signal[a], p.costly_evidence, 1.0)
-    modelled = np.log(choice.likelihood_greedy) - np.log(choice.likelihood_seeker)
     # An act the decision model did not produce (a scheduled event, a rule-following state)
     # has no model likelihood; a Bayesian observer takes its intent at face value instead
     # (an interpretive one reads intent through its frame already).
@@ -155,6 +304,87 @@ def read_acts(
         false_alarm=benign & (observed > 0),
         miss=hostile & (observed <= 0),
     )
+
+
+def _reading_kernel(
+    action,
+    target,
+    from_model,
+    modelled,
+    seen,
+    noise,
+    capability,
+    lens,
+    sensitivity,
+    grievance,
+    frame_charity,
+    hostility_of,
+    third_party_of,
+    domain,
+    costly_signal,
+    cheap_talk,
+    bogus_of,
+    accommodation_of,
+    k,
+    capability_out,
+    intent_out,
+    hostility_out,
+    perceived_out,
+    llr_out,
+    talk,
+    bogus,
+    accommodation,
+    concession,
+    benign_seen,
+    hostile_seen,
+    false_alarm,
+    miss,
+):
+    # The NumPy form's operations for each (replicate, observer o, actor i).
+    R, N = action.shape
+    for r in range(R):
+        for i in range(N):
+            a, t = action[r, i], target[r, i]
+            bound = k.max_evidence * (k.costly_evidence if costly_signal[a] else 1.0)
+            for o in range(N):
+                addressed = t == o
+                intent = hostility_of[a] if addressed or t < 0 else third_party_of[a]
+                framed = (
+                    intent
+                    + sensitivity[o, domain[a]]
+                    + k.grievance * grievance[r, o, i]
+                    + k.threat_gain * capability[r, o, i]
+                )
+                c = min(max(frame_charity[r, o, i], 1e-6), 1 - 1e-6)
+                framed = min(1.0, (1.0 - c) / c) * max(framed, 0.0) + min(1.0, c / (1.0 - c)) * min(
+                    framed, 0.0
+                )
+                e = noise[r, o, i]
+                observed = intent + e
+                hostility = framed + e if lens[o] == INTERPRETIVE else observed
+                perceived = observed + capability[r, o, i] if lens[o] == STRUCTURAL else hostility
+                face_value = k.frame_weight * intent if lens[o] == BAYESIAN else 0.0
+                llr = modelled[r, i] if from_model[r, i] else face_value
+                llr_out[r, o, i] = min(max(llr, -bound), bound)
+                s = seen[r, o, i]
+                capability_out[r, o, i] = capability[r, o, i] + e if s else 0.0
+                intent_out[r, o, i] = intent if s else 0.0
+                hostility_out[r, o, i] = hostility if s else 0.0
+                perceived_out[r, o, i] = perceived if s else 0.0
+                told = s and addressed
+                talk[r, o, i] = told and cheap_talk[a]
+                bogus[r, o, i] = told and bogus_of[a]
+                concession[r, o, i] = told and accommodation_of[a]
+                accommodation[r, o, i] = told and accommodation_of[a] and hostility < 0
+                benign = s and intent < 0
+                hostile = s and intent > 0
+                benign_seen[r, o, i] = benign
+                hostile_seen[r, o, i] = hostile
+                false_alarm[r, o, i] = benign and observed > 0
+                miss[r, o, i] = hostile and observed <= 0
+
+
+_reading_compiled = compiled(_reading_kernel)
 
 
 def interpret(w: WorldState, reading: Reading, obs: Observation, p: Parameters) -> None:
