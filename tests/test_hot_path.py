@@ -66,7 +66,7 @@ ALLOWED = {
     "decision/pair_parts.py": {"ActorParts._fields", "PairParts._fields"},
     # module-level constants: relation kinds, lens names; the four capabilities
     "apply.py": {"enumerate(RELATIONS)", "_REL.items()", "range(k)"},
-    "perception/lenses.py": {"LENSES"},
+    "perception/lenses.py": {"LENSES", "_REAL_FIELDS", "_FLAG_FIELDS"},
 }
 
 
