@@ -1,12 +1,14 @@
 """The compiled kernels (the [fast] extra) and their NumPy forms give identical bits, and the
 softmax draw and likelihoods are what they claim to be in either form."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from outcomes import assert_same_outcomes
 from secdilemma.actions import REQUIREMENTS, load_catalog
-from secdilemma.decision import aimed, treaty
+from secdilemma.decision import aimed, pair_parts, treaty
 from secdilemma.decision import utility as utility_module
 from secdilemma.decision.options import OptionSpace, requirement_masks
 from secdilemma.decision.sampling import draw_softmax, softmax_likelihoods
@@ -206,3 +208,78 @@ def test_the_salt_of_a_draw_is_the_mixer_of_its_counter():
     for tag, step in [(0, 0), (1, 0), (14, 99), (65535, 10**9), (70000, 3)]:
         counter = ((tag & 0xFFFF) << 48) ^ (step + 1)
         assert _salt(tag, step) == mix(np.array([counter], dtype=np.uint64))[0]
+
+
+@pytest.mark.skipif(not numba_available(), reason="no numba")
+@pytest.mark.parametrize("N", [2, 9, 14, 150])
+def test_the_compiled_actor_and_pair_parts_are_the_numpy_ones(N):
+    # The parts in double precision, before any rounding to the utilities' single precision
+    # could hide a difference in the last bits (nine or more states: NumPy's pairwise sums).
+    spec = parse_scenario(synthetic_world(N, seed=N, replicates=3, steps=4), "synthetic")
+    caught = {}
+
+    def catch(*args):
+        caught["args"] = args
+        return pair_parts.actor_and_pair_parts(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(utility_module, "actor_and_pair_parts", catch)
+        run_ensemble(spec, trajectories=False)
+    with use_numba(False):
+        numpy_form = pair_parts.actor_and_pair_parts(*caught["args"])
+    with use_numba(True):
+        kernel = pair_parts.actor_and_pair_parts(*caught["args"])
+    for numpy_parts, kernel_parts in zip(numpy_form, kernel, strict=True):
+        for name, x, y in zip(numpy_parts._fields, numpy_parts, kernel_parts, strict=True):
+            assert np.array_equal(x, y), name
+    assert np.ptp(kernel[0].exposure) > 0
+
+
+def _caught_call(module, name: str, spec) -> tuple:
+    """The arguments of the last call of ``module.name`` in a run of ``spec``."""
+    caught = {}
+    original = getattr(module, name)
+
+    def catch(*args):
+        caught["args"] = args
+        return original(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, name, catch)
+        run_ensemble(spec, trajectories=False)
+    return caught["args"]
+
+
+@pytest.mark.skipif(not numba_available(), reason="no numba")
+@pytest.mark.parametrize("N", [2, 9, 14])
+def test_the_compiled_readings_are_the_numpy_ones(N):
+    from secdilemma import engine
+    from secdilemma.perception import lenses
+
+    spec = parse_scenario(synthetic_world(N, seed=N, replicates=5, steps=6), "synthetic")
+    args = _caught_call(engine, "read_acts", spec)
+    with use_numba(False):
+        numpy_form = lenses.read_acts(*args)
+    with use_numba(True):
+        kernel = lenses.read_acts(*args)
+    for field in dataclasses.fields(numpy_form):
+        x, y = getattr(numpy_form, field.name), getattr(kernel, field.name)
+        assert x.dtype == y.dtype and np.array_equal(x, y), field.name
+    assert kernel.seen.any() and np.ptp(kernel.capability) > 0
+
+
+@pytest.mark.skipif(not numba_available(), reason="no numba")
+@pytest.mark.parametrize("N", [2, 9, 14])  # the option-by-option kernel, then the row kernel
+def test_the_compiled_aimed_utilities_are_the_numpy_ones(N):
+    spec = parse_scenario(synthetic_world(N, seed=N, replicates=5, steps=6), "synthetic")
+    base, gain, *rest = _caught_call(utility_module, "fill_aimed", spec)
+    filled = {}
+    for compiled in (False, True):
+        b, g = np.full_like(base, np.nan), np.full_like(gain, np.nan)
+        with use_numba(compiled):
+            aimed.fill_aimed(b, g, *rest)
+        filled[compiled] = (b, g)
+    start = rest[0]
+    for numpy_form, kernel in zip(filled[False], filled[True], strict=True):
+        assert np.array_equal(numpy_form[:, :, start:], kernel[:, :, start:])
+    assert np.ptp(filled[True][0][:, :, start:]) > 0.01

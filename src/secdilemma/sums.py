@@ -5,7 +5,9 @@ with ``ndarray.sum`` or ``np.add.reduceat`` must add in NumPy's order. NumPy sum
 run of values pairwise (its ``pairwise_sum``): fewer than 8 values one after another, up to
 128 in eight interleaved partial sums joined as a tree, more by halves at a multiple of 8.
 
-- ``x.sum(axis=-1)`` over a contiguous last axis is the pairwise sum of the whole row;
+- ``x.sum(axis=-1)`` over a contiguous last axis is the pairwise sum of the whole row (over a
+  strided last axis, when another axis is the contiguous one, NumPy adds the values one after
+  another instead: NumPy forms that a kernel follows sum contiguous rows);
 - ``np.add.reduceat(x, starts, axis=0)`` is a segment's first value plus the pairwise sum of
   the rest.
 

@@ -133,6 +133,10 @@ def actor_and_pair_parts(
 
 
 def _parts_numpy(w, b, q, d_defense, d_offense_other, M, structural, k):
+    # The sums over k below run along contiguous rows, which NumPy sums pairwise (the order
+    # the kernel follows); ``q`` arrives as a transposed view's product, whose rows NumPy
+    # would sum one value after another.
+    q = np.ascontiguousarray(q)
     beta = w.offense_defense_balance[:, None]
     # Conquest value G_i = max_k p_ik * stake * W_k / W_i and its slope in own offense.
     ratio = w.wealth[:, None, :] / w.wealth[:, :, None]
