@@ -1,5 +1,7 @@
 """Engine invariants: chunking, reproducibility, shapes, ranges (incl. property tests)."""
 
+import copy
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -190,3 +192,59 @@ def test_skipping_the_likelihoods_in_a_world_of_structural_observers_changes_not
     skipped = run_ensemble(spec).outcomes
     monkeypatch.setattr(choice, "STRUCTURAL", -1)  # no lens matches: always computed
     assert_same_outcomes(skipped, run_ensemble(spec).outcomes)
+
+
+def _caught(name: str, spec, patch) -> tuple:
+    """A copy of the world and the other arguments of the last call of ``engine.name``."""
+    from secdilemma import engine
+
+    caught = {}
+    original = getattr(engine, name)
+
+    def catch(w, *args):
+        caught.update(w=copy.deepcopy(w), args=args)
+        return original(w, *args)
+
+    patch.setattr(engine, name, catch)
+    run_ensemble(spec, trajectories=False)
+    return caught["w"], caught["args"]
+
+
+WORLD_FIELDS = ("offense", "defense", "deterrent", "wealth", "threat", "trust", "belief_greedy")
+
+
+def test_a_block_without_war_ends_as_resolving_its_wars_would_leave_it(monkeypatch):
+    # Steps without a war skip resolving wars; a replicate without a war must end the same
+    # in a block where another replicate fights one (the full computation).
+    from secdilemma.conflict import resolve_wars
+
+    spec = load_scenario("two-security-seekers", ["replicates=6", "steps=4"])
+    w, args = _caught("resolve_wars", spec, monkeypatch)
+    b, attacks, force, stakes, nuclear, p, streams, step = args
+    none = np.zeros_like(attacks)
+    one = none.copy()
+    one[0, 0, 1] = True
+    quiet, fought = copy.deepcopy(w), copy.deepcopy(w)
+    outcome = resolve_wars(quiet, b, none, force, stakes, none, p, streams, step)
+    resolve_wars(fought, b, one, force, stakes, none, p, streams, step)
+    for name in WORLD_FIELDS:
+        assert np.array_equal(getattr(quiet, name)[1:], getattr(fought, name)[1:]), name
+    assert not np.array_equal(quiet.offense[0], fought.offense[0])  # the war was fought
+    assert not (outcome.started.any() or outcome.initiator_loss.any())
+
+
+def test_a_block_without_aggression_ends_as_balancing_against_it_would_leave_it(monkeypatch):
+    from secdilemma.alliances import balance_against_aggression
+
+    spec = load_scenario("nato-russia", ["replicates=6"])
+    w, (aggression, reading, p) = _caught("balance_against_aggression", spec, monkeypatch)
+    none = np.zeros_like(aggression)
+    one = none.copy()
+    one[0, 0, 1] = True
+    quiet, balanced = copy.deepcopy(w), copy.deepcopy(w)
+    rallied = balance_against_aggression(quiet, none, reading, p)
+    balance_against_aggression(balanced, one, reading, p)
+    for name in WORLD_FIELDS:
+        assert np.array_equal(getattr(quiet, name)[1:], getattr(balanced, name)[1:]), name
+    assert not np.array_equal(quiet.threat[0], balanced.threat[0])  # others saw the aggression
+    assert not rallied.any()
