@@ -283,3 +283,20 @@ def test_the_compiled_aimed_utilities_are_the_numpy_ones(N):
     for numpy_form, kernel in zip(filled[False], filled[True], strict=True):
         assert np.array_equal(numpy_form[:, :, start:], kernel[:, :, start:])
     assert np.ptp(filled[True][0][:, :, start:]) > 0.01
+
+
+@pytest.mark.skipif(not numba_available(), reason="no numba")
+@pytest.mark.parametrize("N", [2, 9, 14, 150])
+def test_the_compiled_vulnerabilities_are_the_numpy_ones(N):
+    from secdilemma.decision import vulnerability as vulnerability_module
+
+    spec = parse_scenario(synthetic_world(N, seed=N, replicates=3, steps=4), "synthetic")
+    args = _caught_call(utility_module, "vulnerability", spec)
+    with use_numba(False):
+        numpy_form = vulnerability_module.vulnerability(*args)
+    with use_numba(True):
+        kernel = vulnerability_module.vulnerability(*args)
+    for field in dataclasses.fields(numpy_form):
+        x, y = getattr(numpy_form, field.name), getattr(kernel, field.name)
+        assert np.array_equal(x, y), field.name
+    assert np.ptp(kernel.V) > 0 and np.ptp(kernel.d_defense) > 0

@@ -20,6 +20,7 @@ STEP_MODULES = [
     "decision/self_directed.py",
     "decision/treaty.py",
     "decision/pair_parts.py",
+    "decision/vulnerability.py",
     "sums.py",
     "decision/sampling.py",
     "apply.py",

@@ -33,8 +33,12 @@ def own_defense(w: WorldState, p: Parameters) -> np.ndarray:
 
 def military_balance(w: WorldState, p: Parameters) -> Balance:
     own = own_defense(w, p)
-    # Allies help in proportion to their defence and their reach to the ally.
-    allied = np.einsum("rij,rj,ji->ri", w.alliance.astype(float), own, w.reach)
+    # Allies help in proportion to their defence and their reach to the ally (a world without
+    # alliances adds 0, and skips the sum).
+    if w.alliance.any():
+        allied = np.einsum("rij,rj,ji->ri", w.alliance.astype(float), own, w.reach)
+    else:
+        allied = np.zeros_like(own)
     defense = own + p.alliance_commitment * allied
     attack = (w.offense_defense_balance[:, None, None] * w.offense[:, :, None]) * w.reach[None]
     total = attack + defense[:, None, :]

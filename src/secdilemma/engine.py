@@ -17,7 +17,7 @@ from secdilemma.apply import advance_economy, aimed_at, apply_actions
 from secdilemma.conflict import Outbreak, actual_security, military_balance, resolve_wars
 from secdilemma.crisis import Crisis, escalate
 from secdilemma.decision import Choice, OptionSpace, decide
-from secdilemma.decision.utility import vulnerability
+from secdilemma.decision.vulnerability import vulnerability
 from secdilemma.heap import retained_heap
 from secdilemma.learning import learn
 from secdilemma.metrics import Outcomes, Recorder

@@ -26,7 +26,10 @@ def foreseen_decline(w: WorldState, b: Balance, p: Parameters) -> np.ndarray:
     growth = (1.0 + w.growth) ** p.foresight  # forces grow with the economy that pays for them
     allied = future_alliances(w)
     own = own_defense(w, p) * growth
-    support = np.einsum("rjm,rm,mj->rj", allied.astype(float), own, w.reach)
+    if allied.any():
+        support = np.einsum("rjm,rm,mj->rj", allied.astype(float), own, w.reach)
+    else:  # no ally, present or future: no support (and no sum)
+        support = np.zeros_like(own)
     defense = own + p.alliance_commitment * support
     attack = (w.offense_defense_balance[:, None, None] * (w.offense * growth)[:, :, None]) * w.reach
     total = attack + defense[:, None, :]

@@ -10,7 +10,8 @@ from secdilemma.conflict import Balance
 from secdilemma.decision import policies
 from secdilemma.decision.options import OptionSpace, requirement_masks
 from secdilemma.decision.sampling import draw_softmax, softmax_likelihoods
-from secdilemma.decision.utility import Utilities, Vulnerability, option_utilities
+from secdilemma.decision.utility import Utilities, option_utilities
+from secdilemma.decision.vulnerability import Vulnerability
 from secdilemma.rng import Stream, Streams
 from secdilemma.scenario import LENSES, POLICIES, Parameters
 from secdilemma.world import WorldState

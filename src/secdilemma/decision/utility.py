@@ -26,6 +26,7 @@ from secdilemma.decision.options import OptionSpace
 from secdilemma.decision.pair_parts import actor_and_pair_parts
 from secdilemma.decision.self_directed import SelfActs, fill_self
 from secdilemma.decision.treaty import breach_costs
+from secdilemma.decision.vulnerability import Vulnerability, vulnerability
 from secdilemma.logodds import odds
 from secdilemma.power_shift import foreseen_decline
 from secdilemma.scenario import LENSES, Parameters
@@ -39,36 +40,6 @@ STRUCTURAL, INTERPRETIVE = LENSES.index("structural"), LENSES.index("interpretiv
 # O(0.01-1), so storage rounds them by about 1e-8, far below the softmax's temperature
 # (docs/performance.md, "Precision").
 UTILITY_DTYPE = np.float32
-
-
-@dataclass(frozen=True)
-class Vulnerability:
-    """A state's perceived vulnerability ``V_i = 1 - prod_k (1 - tau_ik q_ki)`` and its slopes."""
-
-    V: np.ndarray  # (R, N)
-    pi: np.ndarray  # (R, N, N) tau_ik * q_ki: perceived danger from k
-    q: np.ndarray  # (R, N, N) q[i, k]: chance k defeats i, second strike counted
-    d_defense: np.ndarray  # (R, N) dV_i / dDef_i
-    d_secure: np.ndarray  # (R, N) dV_i / ds_i
-    d_offense_other: np.ndarray  # (R, N, N) dV_i / dO_k
-
-
-def vulnerability(w: WorldState, b: Balance) -> Vulnerability:
-    beta = w.offense_defense_balance[:, None, None]
-    win_vs = b.win.transpose(0, 2, 1)  # [i, k]: chance k defeats i
-    attack_vs = b.attack.transpose(0, 2, 1)  # [i, k]: k's attack strength against i
-    exposed = (1.0 - b.secure)[:, :, None]
-    q = win_vs * exposed
-    tau = np.where(w.alliance, 0.0, w.threat)
-    pi = np.clip(tau * q, 0.0, 1.0 - 1e-12)
-    survive = np.prod(1.0 - pi, axis=2)
-    weight = survive[:, :, None] / (1.0 - pi)  # dV_i / dpi_ik
-    denom = (attack_vs + b.defense[:, :, None]) ** 2
-    denom = np.where(denom > 0, denom, np.inf)
-    d_def = -(weight * tau * exposed * attack_vs / denom).sum(axis=2)
-    d_sec = -(weight * tau * win_vs).sum(axis=2)
-    d_off = weight * tau * exposed * b.defense[:, :, None] * beta * w.reach.T[None] / denom
-    return Vulnerability(1.0 - survive, pi, q, d_def, d_sec, d_off)
 
 
 @dataclass(frozen=True)
