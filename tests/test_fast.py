@@ -300,3 +300,19 @@ def test_the_compiled_vulnerabilities_are_the_numpy_ones(N):
         x, y = getattr(numpy_form, field.name), getattr(kernel, field.name)
         assert np.array_equal(x, y), field.name
     assert np.ptp(kernel.V) > 0 and np.ptp(kernel.d_defense) > 0
+
+
+@pytest.mark.skipif(not numba_available(), reason="no numba")
+@pytest.mark.parametrize("N", [2, 9])
+def test_the_compiled_war_parts_are_the_numpy_ones(N):
+    from secdilemma.decision import war_parts
+
+    spec = parse_scenario(synthetic_world(N, seed=N, replicates=3, steps=4), "synthetic")
+    args = _caught_call(utility_module, "war_parts", spec)
+    with use_numba(False):
+        numpy_form = war_parts.war_parts(*args)
+    with use_numba(True):
+        kernel = war_parts.war_parts(*args)
+    for x, y in zip(numpy_form, kernel, strict=True):
+        assert np.array_equal(x, y)
+        assert np.ptp(y) > 0

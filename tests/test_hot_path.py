@@ -21,6 +21,7 @@ STEP_MODULES = [
     "decision/treaty.py",
     "decision/pair_parts.py",
     "decision/vulnerability.py",
+    "decision/war_parts.py",
     "sums.py",
     "decision/sampling.py",
     "apply.py",

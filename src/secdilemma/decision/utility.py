@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from secdilemma.actions import Catalog
-from secdilemma.conflict import Balance, hubristic, underrated
+from secdilemma.conflict import Balance, underrated
 from secdilemma.decision.aimed import (
     ActTerms,
     OwnActs,
@@ -27,8 +27,8 @@ from secdilemma.decision.pair_parts import actor_and_pair_parts
 from secdilemma.decision.self_directed import SelfActs, fill_self
 from secdilemma.decision.treaty import breach_costs
 from secdilemma.decision.vulnerability import Vulnerability, vulnerability
+from secdilemma.decision.war_parts import war_parts
 from secdilemma.logodds import odds
-from secdilemma.power_shift import foreseen_decline
 from secdilemma.scenario import LENSES, Parameters
 from secdilemma.world import WorldState
 
@@ -155,7 +155,7 @@ def option_utilities(
     war = cat.starts_war[ka]
     zeros = np.zeros((R, N, N))
     win_effect, war_fixed, stake_effect = (
-        _war_parts(w, b, vul, p, pair.doubt, pair.ratio, retaliates, pair.emboldened)
+        war_parts(w, b, vul.V, vul.pi, p, pair.doubt, pair.ratio, retaliates, pair.emboldened)
         if war.any()
         else (zeros, zeros, zeros)
     )
@@ -230,50 +230,3 @@ def option_utilities(
 
     np.multiply(gain, p.greed_weight, out=gain)
     return Utilities(base=base, gain=gain), vul
-
-
-def _war_parts(
-    w: WorldState,
-    b: Balance,
-    vul: Vulnerability,
-    p: Parameters,
-    doubt: np.ndarray,
-    ratio: np.ndarray,
-    retaliates: np.ndarray,
-    emboldened: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A war act's expected utility of victory and defeat, which replaces the marginal terms:
-    ``force * win_effect + fixed`` (base, less the act's cost and what empathy foresees) and
-    ``stakes * stake_effect`` (gain), each (R, N, N)."""
-    sw, cw = p.security_weight, p.cost_weight
-    win_hat = hubristic(b.win, w.hubris, p.hubris_scale)
-    without = 1.0 - (1.0 - vul.V[:, :, None]) / (1.0 - vul.pi)  # V_i with j's danger gone
-    # Victory destroys a share loser_loss * force of the loser's forces, and as much of the
-    # danger it posed.
-    relief = p.loser_loss * (vul.V[:, :, None] - without)
-    # A foreseen decline in i's odds against j is a window closing (Fearon 1995): what fighting
-    # now saves, weighed by the fear of j (a security seeker) or the stakes (greed).
-    decline = foreseen_decline(w, b, p)
-    later = (
-        hubristic(np.maximum(b.win - decline, 0.0), w.hubris, p.hubris_scale)
-        if decline.any()
-        else win_hat
-    )
-    preventive = p.preventive_weight * np.maximum(win_hat - later, 0.0)
-    # War with a partner one depends on (or that depends on one) cuts the trade as well.
-    interdependence = w.dependence + p.supplier_share * w.dependence.transpose(0, 2, 1) * ratio
-    # Prudence weighs the range of outcomes it is unsure of: the war's own odds, widened by not
-    # knowing whether the opponent is greedy (resolved) or not.
-    spread = 2.0 * np.sqrt(win_hat * (1.0 - win_hat)) * doubt
-    prudence = w.prudence[:, :, None]
-    win_effect = (
-        sw * win_hat * relief
-        - sw * (1.0 - win_hat) * p.defeat_weight
-        - cw * p.war_cost
-        - prudence * spread * sw * (relief + p.defeat_weight)
-    )
-    fixed = (
-        -win_hat * retaliates * p.nuclear_cost - cw * interdependence + sw * w.threat * preventive
-    )
-    stake_effect = ratio * (win_hat - prudence * spread + preventive) * emboldened
-    return win_effect, fixed, stake_effect
