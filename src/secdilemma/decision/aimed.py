@@ -18,8 +18,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from secdilemma.actions import Catalog
 from secdilemma.fast import compiled, numba_enabled
-from secdilemma.logodds import scaled
+from secdilemma.logodds import odds, scaled
 
 
 class ActTerms(NamedTuple):
@@ -37,7 +38,7 @@ class ActTerms(NamedTuple):
     leverage: np.ndarray  # the supplier's lever
     war: np.ndarray  # bool: it starts a war
     force: np.ndarray
-    cost: np.ndarray  # cost_weight * cost
+    cost: np.ndarray  # the catalogue's cost share (times cost_weight where it is used)
     stakes: np.ndarray
 
 
@@ -152,14 +153,16 @@ def own_parts(a: OwnActs, x: OwnState, k: Weights) -> OwnParts:
     return OwnParts(per_actor, x.conquest_slope[:, :, None] * dO, foreseen, committed, crisis)
 
 
-def _own_parts_kernel(a, x, k, r, i, out):
-    """``own_parts`` for one (replicate, actor), every act: the same operations in the same
-    order, without branches so that the compiler can vectorise the loop over acts. ``out`` is
-    (5, Ka): per_actor, gain_own, foreseen_own, committed, crisis."""
+def _own_parts_kernel(a, x, k, r, i, wanted, out):
+    """``own_parts`` for one (replicate, actor) and the acts ``wanted`` ((Ka,) bool): the same
+    operations in the same order. ``out`` is (5, Ka): per_actor, gain_own, foreseen_own,
+    committed, crisis (unset for the acts not wanted)."""
     # The per-actor quotients are taken once, not once per act (the same bits).
     M, discount = x.military[r, i], x.resolve_discount[r, i]
     burden_scale = x.burden[r, i] / k.burden_reference
     for s in range(a.force.shape[0]):
+        if not wanted[s]:
+            continue
         dD = a.self_effect[s, 1] * M
         dO = a.self_effect[s, 0] * M + x.indistinct[r] * max(dD, 0.0)
         ddet = a.self_effect[s, 2] * x.half[r]
@@ -200,6 +203,45 @@ def _own_parts_kernel(a, x, k, r, i, out):
 _own_parts_one = compiled(_own_parts_kernel)
 
 
+def act_terms(cat: Catalog, aimed: np.ndarray) -> tuple[ActTerms, OwnActs]:
+    """The catalogue's aimed acts ``aimed`` (indices) as the two forms read them."""
+    te = cat.target_effect[aimed]
+    host, third, vis = cat.hostility[aimed], cat.third_party[aimed], cat.visibility[aimed]
+    alliance = np.maximum(cat.relation_effect[aimed, 0], 0.0)
+    acts = ActTerms(
+        conciliation=vis * (np.minimum(host, 0.0) - third),
+        provocation=vis * np.maximum(host, 0.0),
+        doubt=vis * np.abs(host - third),
+        target_effect=te,
+        damages=(te[:, :3] < 0).any(axis=1),  # offense, defense or deterrent
+        alliance=alliance,
+        nuclear=cat.nuclear_use[aimed],
+        crisis=cat.crisis[aimed] != 0,
+        seized=cat.gain[aimed],
+        leverage=cat.leverage[aimed],
+        war=cat.starts_war[aimed],
+        force=cat.force[aimed],
+        cost=cat.cost[aimed],
+        stakes=cat.stakes[aimed],
+    )
+    own = OwnActs(
+        self_effect=cat.self_effect[aimed],
+        visibility=vis,
+        third_party=third,
+        abs_third=vis * np.abs(third),
+        overt=~cat.covert[aimed],
+        domain=cat.domain[aimed],
+        builds_forces=cat.builds_forces[aimed],
+        cost=cat.cost[aimed],
+        crisis=cat.crisis[aimed],
+        crisis_odds=odds(cat.crisis[aimed]),
+        nuclear=cat.nuclear_use[aimed],
+        force=cat.force[aimed],
+        ally_offense=alliance > 0,  # the new ally's offense enters the capability read
+    )
+    return acts, own
+
+
 class PairTerms(NamedTuple):
     """The per-state (R, N) and per-pair (R, N, N) parts."""
 
@@ -233,12 +275,14 @@ def _fill_numpy(base, gain, start, a, t, own_acts, own_state, k, nuclear_cost, n
     R, N = base.shape[:2]
     aimed = (slice(None), slice(None), slice(start, None))
     base, gain, needed = (x[aimed].reshape(R, N, -1, N) for x in (base, gain, needed))
-    _fill_all_numpy(base, gain, a, t, own_parts(own_acts, own_state, k), nuclear_cost)
+    _fill_all_numpy(base, gain, a, t, own_parts(own_acts, own_state, k), nuclear_cost, k.cost)
     np.copyto(base, 0.0, where=~needed)
     np.copyto(gain, 0.0, where=~needed)
 
 
-def _fill_all_numpy(base, gain, a: ActTerms, t: PairTerms, own: OwnParts, nuclear_cost) -> None:
+def _fill_all_numpy(
+    base, gain, a: ActTerms, t: PairTerms, own: OwnParts, nuclear_cost, cost_weight
+) -> None:
     R, N, Ka, _ = base.shape
     offense_j, defense_j, forces_j = (x[:, None, :] for x in (t.offense, t.defense, t.forces))
     cap_reach_i = t.cap_reach[:, :, None]
@@ -250,7 +294,7 @@ def _fill_all_numpy(base, gain, a: ActTerms, t: PairTerms, own: OwnParts, nuclea
             base[:, :, s] = (
                 a.force[s] * t.win_effect
                 + t.war_fixed
-                - a.cost[s]
+                - cost_weight * a.cost[s]
                 - t.backlash_empathy[:, :, None] * (own.foreseen_own[:, :, s, None] + foreseen_pair)
             )
             gain[:, :, s] = a.stakes[s] * t.stake_effect
@@ -299,6 +343,7 @@ def _fill_by_row_kernel(base, gain, start, a, t, own_acts, own_state, k, nuclear
     R, N = base.shape[:2]
     Ka = a.force.shape[0]
     own_row = np.empty((5, Ka))
+    every_act = np.ones(Ka, dtype=np.bool_)
     u = np.empty(N)
     g = np.empty(N)
     reads = np.empty(N)
@@ -306,7 +351,7 @@ def _fill_by_row_kernel(base, gain, start, a, t, own_acts, own_state, k, nuclear
         reads[j] = np.float64(t.reads_intent[j])
     for r in range(R):
         for i in range(N):
-            _own_parts_one(own_acts, own_state, k, r, i, own_row)
+            _own_parts_one(own_acts, own_state, k, r, i, every_act, own_row)
             for s in range(Ka):
                 c5, ally = a.conciliation[s], a.alliance[s]
                 own, own_gain = own_row[0, s], own_row[1, s]
@@ -321,7 +366,7 @@ def _fill_by_row_kernel(base, gain, start, a, t, own_acts, own_state, k, nuclear
                         u[j] = (
                             a.force[s] * t.win_effect[r, i, j]
                             + t.war_fixed[r, i, j]
-                            - a.cost[s]
+                            - k.cost * a.cost[s]
                             - seen_by * (foreseen + fp)
                         )
                         g[j] = a.stakes[s] * t.stake_effect[r, i, j]
@@ -372,9 +417,15 @@ def _fill_by_option_kernel(base, gain, start, a, t, own_acts, own_state, k, nucl
     R, N = base.shape[:2]
     Ka = a.force.shape[0]
     own_row = np.empty((5, Ka))
+    wanted = np.empty(Ka, dtype=np.bool_)
     for r in range(R):
         for i in range(N):
-            _own_parts_one(own_acts, own_state, k, r, i, own_row)
+            for s in range(Ka):  # an act's own part only where one of its targets is needed
+                o = start + s * N
+                wanted[s] = False
+                for j in range(N):
+                    wanted[s] = wanted[s] or needed[r, i, o + j]
+            _own_parts_one(own_acts, own_state, k, r, i, wanted, own_row)
             seen_by, lost = t.backlash_empathy[r, i], t.backlash_prudence[r, i]
             cap_reach, cap_reach_doubt = t.cap_reach[r, i], t.cap_reach_doubt[r, i]
             for s in range(Ka):
@@ -398,7 +449,7 @@ def _fill_by_option_kernel(base, gain, start, a, t, own_acts, own_state, k, nucl
                         u = (
                             a.force[s] * t.win_effect[r, i, j]
                             + t.war_fixed[r, i, j]
-                            - a.cost[s]
+                            - k.cost * a.cost[s]
                             - seen_by * (foreseen + fp)
                         )
                         g = a.stakes[s] * t.stake_effect[r, i, j]

@@ -8,6 +8,8 @@ from functools import cached_property
 import numpy as np
 
 from secdilemma.actions import REQUIREMENTS, Catalog
+from secdilemma.decision.aimed import ActTerms, OwnActs, act_terms
+from secdilemma.decision.self_directed import SelfActs, self_acts
 from secdilemma.fast import compiled, numba_enabled
 
 
@@ -60,6 +62,16 @@ class OptionSpace:
         """The precondition signatures of the self-directed acts and of the aimed ones."""
         requires = self.catalog.requires
         return _signatures(requires[self.self_actions]), _signatures(requires[self.aimed_actions])
+
+    @cached_property
+    def aimed_terms(self) -> tuple[ActTerms, OwnActs]:
+        """The aimed acts' catalogue terms (``decision.aimed``), computed once."""
+        return act_terms(self.catalog, self.aimed_actions)
+
+    @cached_property
+    def self_terms(self) -> SelfActs:
+        """The self-directed acts' catalogue terms (``decision.self_directed``), computed once."""
+        return self_acts(self.catalog, self.self_actions)
 
     @cached_property
     def required_bits(self) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from secdilemma.actions import Catalog
 from secdilemma.decision.aimed import OwnState, Weights, force_deltas
 from secdilemma.fast import compiled, numba_enabled
 
@@ -28,6 +29,19 @@ class SelfActs(NamedTuple):
     domain: np.ndarray  # int: the sensitivity domain it touches
     builds_forces: np.ndarray  # bool: its cost grows with the military burden
     cost: np.ndarray  # the catalogue's cost share
+
+
+def self_acts(cat: Catalog, acts: np.ndarray) -> SelfActs:
+    """The catalogue's self-directed acts ``acts`` (indices) as the two forms read them."""
+    return SelfActs(
+        self_effect=cat.self_effect[acts],
+        read=cat.visibility[acts] * cat.hostility[acts],
+        visibility=cat.visibility[acts],
+        overt=~cat.covert[acts],
+        domain=cat.domain[acts],
+        builds_forces=cat.builds_forces[acts],
+        cost=cat.cost[acts],
+    )
 
 
 def self_utilities(

@@ -15,8 +15,6 @@ import numpy as np
 from secdilemma.actions import Catalog
 from secdilemma.conflict import Balance, underrated
 from secdilemma.decision.aimed import (
-    ActTerms,
-    OwnActs,
     OwnState,
     PairTerms,
     Weights,
@@ -24,11 +22,10 @@ from secdilemma.decision.aimed import (
 )
 from secdilemma.decision.options import OptionSpace
 from secdilemma.decision.pair_parts import actor_and_pair_parts
-from secdilemma.decision.self_directed import SelfActs, fill_self
+from secdilemma.decision.self_directed import fill_self
 from secdilemma.decision.treaty import breach_costs
 from secdilemma.decision.vulnerability import Vulnerability, vulnerability
 from secdilemma.decision.war_parts import war_parts
-from secdilemma.logodds import odds
 from secdilemma.scenario import LENSES, Parameters
 from secdilemma.world import WorldState
 
@@ -78,8 +75,11 @@ def option_utilities(
     q_of = vul.q  # [i, k]
     interpretive = (w.lens == INTERPRETIVE)[None, None, :]
     # Interpretive observers read an act through their sensitivity less their charity to i.
-    framed = q_of * interpretive * (1.0 - w.frame_charity.transpose(0, 2, 1))  # [i, k]
-    sensed = np.einsum("rik,kd->rid", framed, w.sensitivity)  # (R, N, domains)
+    if interpretive.any():
+        framed = q_of * interpretive * (1.0 - w.frame_charity.transpose(0, 2, 1))  # [i, k]
+        sensed = np.einsum("rik,kd->rid", framed, w.sensitivity)  # (R, N, domains)
+    else:  # nobody reads through a frame: every term is +0 (sensitivities are >= 0)
+        sensed = np.zeros((R, N, w.sensitivity.shape[1]))
 
     # --- aimed options (R, N, Ka, N) ------------------------------------------------------
     # Each term of an aimed act's utility is either a per-actor part (R, N, Ka) or a catalogue
@@ -87,32 +87,8 @@ def option_utilities(
     # terms an act has, touches each (R, N, Ka, N) element a few times instead of building
     # dozens of full-size temporaries (docs/performance.md).
     Ks = len(ks)
-    te = cat.target_effect[ka]  # (Ka, 4)
-    rel_alliance = np.maximum(cat.relation_effect[ka, 0], 0.0)
-    force, host, third, vis = (
-        cat.force[ka],
-        cat.hostility[ka],
-        cat.third_party[ka],
-        cat.visibility[ka],
-    )
-    nuclear = cat.nuclear_use[ka]
-    # What each act does to its actor (aimed.own_parts: its own forces, costs, what others
-    # read into it, the crisis it risks) is computed with the target's parts, act by act.
-    own_acts = OwnActs(
-        self_effect=cat.self_effect[ka],
-        visibility=vis,
-        third_party=third,
-        abs_third=vis * np.abs(third),
-        overt=~cat.covert[ka],
-        domain=cat.domain[ka],
-        builds_forces=cat.builds_forces[ka],
-        cost=cat.cost[ka],
-        crisis=cat.crisis[ka],
-        crisis_odds=odds(cat.crisis[ka]),
-        nuclear=nuclear,
-        force=force,
-        ally_offense=rel_alliance > 0,  # the new ally's offense enters the capability read
-    )
+    # The catalogue's terms are the same every step (computed once per option space).
+    acts, own_acts = space.aimed_terms
     own_state = OwnState(
         military=M,
         indistinct=indist[:, 0],
@@ -152,28 +128,11 @@ def option_utilities(
     # Hubris also discounts the other side's resolve: its retaliation and its striking back.
     retaliates = underrated(b.secure[:, None, :], w.hubris[:, :, None], p.hubris_scale)
 
-    war = cat.starts_war[ka]
     zeros = np.zeros((R, N, N))
     win_effect, war_fixed, stake_effect = (
         war_parts(w, b, vul.V, vul.pi, p, pair.doubt, pair.ratio, retaliates, pair.emboldened)
-        if war.any()
+        if acts.war.any()
         else (zeros, zeros, zeros)
-    )
-    acts = ActTerms(
-        conciliation=vis * (np.minimum(host, 0.0) - third),
-        provocation=vis * np.maximum(host, 0.0),
-        doubt=vis * np.abs(host - third),
-        target_effect=te,
-        damages=(te[:, : DET_ + 1] < 0).any(axis=1),
-        alliance=rel_alliance,
-        nuclear=nuclear,
-        crisis=cat.crisis[ka] != 0,
-        seized=cat.gain[ka],
-        leverage=cat.leverage[ka],
-        war=war,
-        force=force,
-        cost=p.cost_weight * cat.cost[ka],
-        stakes=cat.stakes[ka],
     )
     parts = PairTerms(
         q=q_of,
@@ -205,19 +164,10 @@ def option_utilities(
     base = np.empty((R, N, space.size), dtype=UTILITY_DTYPE)
     gain = np.empty((R, N, space.size), dtype=UTILITY_DTYPE)
     # Self-directed options (R, N, Ks): what an act does to its actor alone.
-    self_acts = SelfActs(
-        self_effect=cat.self_effect[ks],
-        read=cat.visibility[ks] * cat.hostility[ks],
-        visibility=cat.visibility[ks],
-        overt=~cat.covert[ks],
-        domain=cat.domain[ks],
-        builds_forces=cat.builds_forces[ks],
-        cost=cat.cost[ks],
-    )
     fill_self(
         base,
         gain,
-        self_acts,
+        space.self_terms,
         own_state,
         actor.exposure,
         broken[:, :, ks],
