@@ -173,21 +173,27 @@ def test_the_row_test_world_is_past_the_option_by_option_kernels_size():
     assert aimed.OPTION_BY_OPTION_UP_TO < 14
 
 
+def _caught_call(module, name: str, spec) -> tuple:
+    """The arguments of the last call of ``module.name`` in a run of ``spec``."""
+    caught = {}
+    original = getattr(module, name)
+
+    def catch(*args):
+        caught["args"] = args
+        return original(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, name, catch)
+        run_ensemble(spec, trajectories=False)
+    return caught["args"]
+
+
 @pytest.mark.skipif(not numba_available(), reason="no numba")
 def test_the_compiled_treaty_breach_costs_are_the_numpy_ones():
     # A world caught mid-run, then given many agreements (up to five partners an actor) with
     # caps around its forces, so that some acts break some of them.
     spec = parse_scenario(synthetic_world(6, seed=2, replicates=40, steps=5), "synthetic-6")
-    caught = {}
-
-    def catch(w, q, military, indistinct, half, cat, p):
-        caught.update(w=w, args=(q, military, indistinct, half, cat, p))
-        return treaty.breach_costs(w, q, military, indistinct, half, cat, p)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(utility_module, "breach_costs", catch)
-        run_ensemble(spec, trajectories=False)
-    w, (q, military, indistinct, half, cat, p) = caught["w"], caught["args"]
+    w, q, military, indistinct, half, cat, p = _caught_call(utility_module, "breach_costs", spec)
     rng = np.random.default_rng(0)
     w.agreement = rng.random(w.agreement.shape) < 0.7
     w.cap_forces = military[:, :, None] * rng.uniform(0.9, 1.3, w.cap_forces.shape)
@@ -216,38 +222,15 @@ def test_the_compiled_actor_and_pair_parts_are_the_numpy_ones(N):
     # The parts in double precision, before any rounding to the utilities' single precision
     # could hide a difference in the last bits (nine or more states: NumPy's pairwise sums).
     spec = parse_scenario(synthetic_world(N, seed=N, replicates=3, steps=4), "synthetic")
-    caught = {}
-
-    def catch(*args):
-        caught["args"] = args
-        return pair_parts.actor_and_pair_parts(*args)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(utility_module, "actor_and_pair_parts", catch)
-        run_ensemble(spec, trajectories=False)
+    args = _caught_call(utility_module, "actor_and_pair_parts", spec)
     with use_numba(False):
-        numpy_form = pair_parts.actor_and_pair_parts(*caught["args"])
+        numpy_form = pair_parts.actor_and_pair_parts(*args)
     with use_numba(True):
-        kernel = pair_parts.actor_and_pair_parts(*caught["args"])
+        kernel = pair_parts.actor_and_pair_parts(*args)
     for numpy_parts, kernel_parts in zip(numpy_form, kernel, strict=True):
         for name, x, y in zip(numpy_parts._fields, numpy_parts, kernel_parts, strict=True):
             assert np.array_equal(x, y), name
     assert np.ptp(kernel[0].exposure) > 0
-
-
-def _caught_call(module, name: str, spec) -> tuple:
-    """The arguments of the last call of ``module.name`` in a run of ``spec``."""
-    caught = {}
-    original = getattr(module, name)
-
-    def catch(*args):
-        caught["args"] = args
-        return original(*args)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(module, name, catch)
-        run_ensemble(spec, trajectories=False)
-    return caught["args"]
 
 
 @pytest.mark.skipif(not numba_available(), reason="no numba")
