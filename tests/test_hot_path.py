@@ -53,7 +53,7 @@ ALLOWED = {
         "self.by_cause.items()",
         '("deliberate"',
         "enumerate(self.facts)",
-        '(\n                "incidents"',
+        "_TALLIES",
     },
     # the catalogue's aimed acts: each adds only the terms it has, over all replicates and
     # pairs at once (its cost grows with the catalogue, not with the world)

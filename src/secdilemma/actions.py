@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -149,15 +149,17 @@ class Catalog:
     requires: np.ndarray  # (K, len(REQUIREMENTS)) bool
     escalation: np.ndarray
 
-    @property
+    # The derived index arrays below are read every step: computed once, read-only.
+
+    @cached_property
     def builds_forces(self) -> np.ndarray:
         """(K,) acts whose cost grows with the actor's military burden."""
-        return (self.self_effect[:, 0] > 0) | (self.self_effect[:, 1] > 0)
+        return _read_only((self.self_effect[:, 0] > 0) | (self.self_effect[:, 1] > 0))
 
-    @property
+    @cached_property
     def raises_forces(self) -> np.ndarray:
         """(K,) acts an arms-control cap limits: they add to forces or to the deterrent."""
-        return self.builds_forces | (self.self_effect[:, 2] > 0)
+        return _read_only(self.builds_forces | (self.self_effect[:, 2] > 0))
 
     def cost_share(self, actions: np.ndarray, burden: np.ndarray, reference: float) -> np.ndarray:
         """Fraction of wealth an act costs: force builds cost more as forces outgrow wealth."""
@@ -174,13 +176,18 @@ class Catalog:
     def __contains__(self, action_id: object) -> bool:
         return action_id in self.ids
 
-    @property
+    @cached_property
     def self_directed(self) -> np.ndarray:
-        return np.flatnonzero(~self.targeted)
+        return _read_only(np.flatnonzero(~self.targeted))
 
-    @property
+    @cached_property
     def aimed(self) -> np.ndarray:
-        return np.flatnonzero(self.targeted)
+        return _read_only(np.flatnonzero(self.targeted))
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
 
 
 def _default_path() -> Path:

@@ -87,6 +87,7 @@ class WarOutcome:
     initiator_won: np.ndarray  # (R, N, N)
     retaliation: np.ndarray  # (R, N, N) j struck back with nuclear forces
     initiator_loss: np.ndarray  # (R, N, N) share of its forces the initiator i lost to j
+    fought: bool = True  # some war or nuclear attack in the block this step (else all False)
 
 
 def resolve_wars(
@@ -112,7 +113,7 @@ def resolve_wars(
         # moves no other draw.
         w.wealth = np.maximum(w.wealth, 1e-9)
         none = np.zeros((R, N, N), dtype=bool)
-        return WarOutcome(none, none, none, np.zeros((R, N, N)))
+        return WarOutcome(none, none, none, np.zeros((R, N, N)), fought=False)
     u = streams.uniform(Stream.WAR, step, (N, N))
     won = attacks & (u < b.win)
     lost = attacks & ~won

@@ -101,6 +101,21 @@ class Outcomes:
         return self.tragic_pair.any(axis=(1, 2))
 
 
+# Per-replicate counts over the run, tallied per pair (Outcomes has their meanings).
+_TALLIES = (
+    "benign_seen",
+    "hostile_seen",
+    "false_alarms",
+    "misses",
+    "lies_revealed",
+    "incidents",
+    "violations",
+    "violations_detected",
+    "verification_false_alarms",
+    "verified_steps",
+)
+
+
 class Recorder:
     def __init__(
         self,
@@ -134,11 +149,10 @@ class Recorder:
         self.first_winner = np.full(R, -1)
         self.attribution_sum = np.zeros((R, N, N))
         self.attribution_count = np.zeros((R, N, N), dtype=np.int64)
-        self.benign_seen = np.zeros(R, dtype=np.int64)
-        self.hostile_seen = np.zeros(R, dtype=np.int64)
-        self.false_alarms = np.zeros(R, dtype=np.int64)
-        self.misses = np.zeros(R, dtype=np.int64)
-        self.lies_revealed = np.zeros(R, dtype=np.int64)
+        # Counts are kept per pair and summed over pairs once, at the end: adding a step's
+        # (R, N, N) marks costs a fifth of summing them over pairs every step, and integer sums
+        # do not depend on the order.
+        self.tallies = {name: np.zeros((R, N, N), dtype=np.int32) for name in _TALLIES}
         self.initiator_loss = np.zeros(R)
         self.by_cause = {
             cause: np.zeros(R, dtype=np.int64)
@@ -149,16 +163,8 @@ class Recorder:
         self.aggression_step = np.full((R, N, N), -1, dtype=np.int32)
         self.t = 0
         self.nuclear_use = np.zeros(R, dtype=bool)
-        self.counts = {
-            name: np.zeros(R, dtype=np.int64)
-            for name in (
-                "incidents",
-                "violations",
-                "violations_detected",
-                "verification_false_alarms",
-                "verified_steps",
-            )
-        }
+        seekers = self.greed <= p.seeker_greed
+        self.between_seekers = seekers[:, :, None] & seekers[:, None, :]
         self.escalation = np.zeros((steps, R))
         self.actions = np.zeros((steps, R, N), dtype=np.int16)
         self.targets = np.zeros((steps, R, N), dtype=np.int16)
@@ -211,31 +217,18 @@ class Recorder:
         self.scheduled[t] = choice.scheduled
         self.escalation[t] = cat.escalation[choice.action].sum(axis=1)
 
-        started = wars.started
-        any_war = started.any(axis=(1, 2))
-        fresh = any_war & (self.first_step < 0)
-        if fresh.any():
-            flat = started.reshape(len(started), -1).argmax(axis=1)
-            N = started.shape[1]
-            i, j = flat // N, flat % N
-            won = wars.initiator_won.reshape(len(started), -1)[np.arange(len(started)), flat]
-            self.first_step = np.where(fresh, t, self.first_step)
-            self.first_initiator = np.where(fresh, i, self.first_initiator)
-            self.first_target = np.where(fresh, j, self.first_target)
-            self.first_winner = np.where(fresh, np.where(won, i, j), self.first_winner)
-        self.initiator_loss += wars.initiator_loss.sum(axis=(1, 2))
-        self.war_pair |= started | started.transpose(0, 2, 1)
-
+        if wars.fought:  # no war or nuclear attack in the block this step leaves these as they are
+            self._record_wars(t, wars)
         seen = reading.seen
         gap = reading.perceived - reading.intent
         self.attribution_sum += np.where(seen, gap, 0.0)
         self.attribution_count += seen
-        self.benign_seen += reading.benign_seen.sum(axis=(1, 2))
-        self.hostile_seen += reading.hostile_seen.sum(axis=(1, 2))
-        self.false_alarms += reading.false_alarm.sum(axis=(1, 2))
-        self.misses += reading.miss.sum(axis=(1, 2))
-        self.lies_revealed += revealed.sum(axis=(1, 2))
-        self.n_wars += started.sum(axis=(1, 2))
+        tally = self.tallies
+        tally["benign_seen"] += reading.benign_seen
+        tally["hostile_seen"] += reading.hostile_seen
+        tally["false_alarms"] += reading.false_alarm
+        tally["misses"] += reading.miss
+        tally["lies_revealed"] += revealed
 
         rising = w.threat - self.prev_threat
         self.prev_threat = w.threat.copy()
@@ -247,11 +240,28 @@ class Recorder:
         if t >= 2:
             weight = 1.0 - (1.0 - a) ** (t + 1)
             arm, rise_rate = self.arm_ema / weight, self.rise_ema / weight
-            both_arm = (arm[:, :, None] > 0.5) & (arm[:, None, :] > 0.5)
-            rise = self.p.spiral_min_rise / self.p.spiral_window
-            both_fear = (rise_rate > rise) & (rise_rate.transpose(0, 2, 1) > rise)
+            arming = arm > 0.5
+            both_arm = arming[:, :, None] & arming[:, None, :]
+            fear = rise_rate > self.p.spiral_min_rise / self.p.spiral_window
+            both_fear = fear & fear.transpose(0, 2, 1)
             self.spiral_pair |= both_arm & both_fear
         self._snapshot(t + 1, w, security, perceived, np.where(seen, gap, np.nan))
+
+    def _record_wars(self, t: int, wars: WarOutcome) -> None:
+        started = wars.started
+        fresh = started.any(axis=(1, 2)) & (self.first_step < 0)
+        if fresh.any():
+            flat = started.reshape(len(started), -1).argmax(axis=1)
+            N = started.shape[1]
+            i, j = flat // N, flat % N
+            won = wars.initiator_won.reshape(len(started), -1)[np.arange(len(started)), flat]
+            self.first_step = np.where(fresh, t, self.first_step)
+            self.first_initiator = np.where(fresh, i, self.first_initiator)
+            self.first_target = np.where(fresh, j, self.first_target)
+            self.first_winner = np.where(fresh, np.where(won, i, j), self.first_winner)
+        self.initiator_loss += wars.initiator_loss.sum(axis=(1, 2))
+        self.war_pair |= started | started.transpose(0, 2, 1)
+        self.n_wars += started.sum(axis=(1, 2))
 
     def record_statecraft(
         self,
@@ -262,13 +272,24 @@ class Recorder:
         verification: Verification,
         scheduled: np.ndarray,
     ) -> None:
+        if wars.fought:  # no war or nuclear attack in the block this step leaves these as they are
+            self._record_outbreak(outbreak, wars, nuclear, scheduled)
+        self.t += 1
+        tally = self.tallies
+        tally["incidents"] += crisis.incident  # each pair counted once, at the end
+        tally["violations"] += verification.violated
+        tally["violations_detected"] += verification.detected
+        tally["verification_false_alarms"] += verification.false_alarm
+        tally["verified_steps"] += verification.bound
+
+    def _record_outbreak(
+        self, outbreak: Outbreak, wars: WarOutcome, nuclear: np.ndarray, scheduled: np.ndarray
+    ) -> None:
         scripted = outbreak.deliberate & scheduled[:, :, None]
         self.unscheduled_war |= ((outbreak.started & ~scripted) | nuclear).any(axis=(1, 2))
         for cause, counter in self.by_cause.items():
             counter += getattr(outbreak, cause).sum(axis=(1, 2))
-        seekers = self.greed <= self.p.seeker_greed
-        between_seekers = seekers[:, :, None] & seekers[:, None, :]
-        self.accidental_war |= (outbreak.inadvertent & between_seekers).any(axis=(1, 2))
+        self.accidental_war |= (outbreak.inadvertent & self.between_seekers).any(axis=(1, 2))
         self.aggressor |= outbreak.deliberate.any(axis=2)
         for f, (actor, target, first, last) in enumerate(self.facts):
             if first <= self.t <= last:
@@ -277,19 +298,14 @@ class Recorder:
                 self.record_reproduced[:, f] |= hit
         fresh = outbreak.deliberate & (self.aggression_step < 0)
         self.aggression_step = np.where(fresh, self.t, self.aggression_step)
-        self.t += 1
         self.nuclear_use |= (nuclear | wars.retaliation).any(axis=(1, 2))
-        self.counts["incidents"] += np.triu(crisis.incident, k=1).sum(axis=(1, 2))
-        self.counts["violations"] += verification.violated.sum(axis=(1, 2))
-        self.counts["violations_detected"] += verification.detected.sum(axis=(1, 2))
-        self.counts["verification_false_alarms"] += verification.false_alarm.sum(axis=(1, 2))
-        self.counts["verified_steps"] += verification.bound.sum(axis=(1, 2))
 
     def finish(self, w: WorldState, security: np.ndarray) -> Outcomes:
         seekers = self.greed <= self.p.seeker_greed
         no_safer = security <= self.security_start + self.p.security_tolerance
         ok = seekers & no_safer
         tragic = self.spiral_pair & ok[:, :, None] & ok[:, None, :]
+        counts = {name: self._count(name) for name in _TALLIES}
         return Outcomes(
             war=self.n_wars > 0,
             war_pair=self.war_pair,
@@ -311,11 +327,6 @@ class Recorder:
             greed=self.greed,
             attribution_sum=self.attribution_sum,
             attribution_count=self.attribution_count,
-            benign_seen=self.benign_seen,
-            hostile_seen=self.hostile_seen,
-            false_alarms=self.false_alarms,
-            misses=self.misses,
-            lies_revealed=self.lies_revealed,
             initiator_loss=self.initiator_loss,
             wars_deliberate=self.by_cause["deliberate"],
             wars_provoked=self.by_cause["provoked"],
@@ -327,7 +338,7 @@ class Recorder:
             record_reproduced=self.record_reproduced,
             unscheduled_war=self.unscheduled_war,
             nuclear_use=self.nuclear_use,
-            **self.counts,
+            **counts,
             alliance_end=w.alliance.copy(),
             agreement_end=w.agreement.copy(),
             trust_end=w.trust.copy(),
@@ -338,3 +349,10 @@ class Recorder:
             state_traj=self.state_traj,
             pair_traj=self.pair_traj,
         )
+
+    def _count(self, name: str) -> np.ndarray:
+        """(R,) a tally over all pairs; an incident is counted once per pair."""
+        tally = self.tallies[name]
+        if name == "incidents":
+            tally = np.triu(tally, k=1)
+        return tally.sum(axis=(1, 2), dtype=np.int64)

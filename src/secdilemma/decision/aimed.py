@@ -153,54 +153,44 @@ def own_parts(a: OwnActs, x: OwnState, k: Weights) -> OwnParts:
     return OwnParts(per_actor, x.conquest_slope[:, :, None] * dO, foreseen, committed, crisis)
 
 
-def _own_parts_kernel(a, x, k, r, i, wanted, out):
-    """``own_parts`` for one (replicate, actor) and the acts ``wanted`` ((Ka,) bool): the same
-    operations in the same order. ``out`` is (5, Ka): per_actor, gain_own, foreseen_own,
-    committed, crisis (unset for the acts not wanted)."""
-    # The per-actor quotients are taken once, not once per act (the same bits).
-    M, discount = x.military[r, i], x.resolve_discount[r, i]
-    burden_scale = x.burden[r, i] / k.burden_reference
-    for s in range(a.force.shape[0]):
-        if not wanted[s]:
-            continue
-        dD = a.self_effect[s, 1] * M
-        dO = a.self_effect[s, 0] * M + x.indistinct[r] * max(dD, 0.0)
-        ddet = a.self_effect[s, 2] * x.half[r]
-        d_def = dD + k.offense_defends * dO
-        d_s = x.slope_secure[r, i] * ddet
-        security = -k.security * (x.d_defense[r, i] * d_def + x.d_secure[r, i] * d_s)
-        within = max(dO, 0.0) * (1.0 if a.overt[s] else 0.0)
-        committed = dO + a.force[s] * x.offense[r, i]
-        foreseen = (
-            a.visibility[s]
-            * (a.third_party[s] * x.exposure_intent[r, i] + x.sensed[r, i, a.domain[s]])
-            + committed * x.cap_reach[r, i]
-            - within * x.cap_reach_partner[r, i]
-        )
-        unsure = (
-            a.abs_third[s] * x.exposure_doubt[r, i]
-            - within * x.cap_reach_doubt_partner[r, i]
-            + (0.0 if a.ally_offense[s] else abs(committed) * x.cap_reach_doubt[r, i])
-        )
-        odds = a.crisis_odds[s] * discount
-        crisis = odds / (1.0 + odds) if a.crisis[s] > 0 else 0.0
-        scale = burden_scale if a.builds_forces[s] else 1.0
-        out[0, s] = (
-            security
-            + k.welfare * a.self_effect[s, 3]
-            - k.cost * (a.cost[s] * scale)
-            - k.backlash
-            * (x.broken[r, i, s] + x.empathy[r, i] * foreseen + x.prudence[r, i] * unsure)
-            - (k.nuclear_taboo if a.nuclear[s] else 0.0)
-            - crisis * k.crisis_force * k.cost * k.war_cost
-        )
-        out[1, s] = x.conquest_slope[r, i] * dO
-        out[2, s] = foreseen
-        out[3, s] = committed
-        out[4, s] = crisis
+def _own_part_kernel(a, x, k, r, i, s, M, discount, burden_scale):
+    """``own_parts`` of act ``s`` for one (replicate, actor): the same operations in the same
+    order. Returns per_actor, gain_own, foreseen_own, committed and crisis. ``M``, ``discount``
+    and ``burden_scale`` are the actor's military, resolve discount and burden over its
+    reference, taken once per actor, not once per act (the same bits)."""
+    dD = a.self_effect[s, 1] * M
+    dO = a.self_effect[s, 0] * M + x.indistinct[r] * max(dD, 0.0)
+    ddet = a.self_effect[s, 2] * x.half[r]
+    d_def = dD + k.offense_defends * dO
+    d_s = x.slope_secure[r, i] * ddet
+    security = -k.security * (x.d_defense[r, i] * d_def + x.d_secure[r, i] * d_s)
+    within = max(dO, 0.0) * (1.0 if a.overt[s] else 0.0)
+    committed = dO + a.force[s] * x.offense[r, i]
+    foreseen = (
+        a.visibility[s] * (a.third_party[s] * x.exposure_intent[r, i] + x.sensed[r, i, a.domain[s]])
+        + committed * x.cap_reach[r, i]
+        - within * x.cap_reach_partner[r, i]
+    )
+    unsure = (
+        a.abs_third[s] * x.exposure_doubt[r, i]
+        - within * x.cap_reach_doubt_partner[r, i]
+        + (0.0 if a.ally_offense[s] else abs(committed) * x.cap_reach_doubt[r, i])
+    )
+    odds = a.crisis_odds[s] * discount
+    crisis = odds / (1.0 + odds) if a.crisis[s] > 0 else 0.0
+    scale = burden_scale if a.builds_forces[s] else 1.0
+    per_actor = (
+        security
+        + k.welfare * a.self_effect[s, 3]
+        - k.cost * (a.cost[s] * scale)
+        - k.backlash * (x.broken[r, i, s] + x.empathy[r, i] * foreseen + x.prudence[r, i] * unsure)
+        - (k.nuclear_taboo if a.nuclear[s] else 0.0)
+        - crisis * k.crisis_force * k.cost * k.war_cost
+    )
+    return per_actor, x.conquest_slope[r, i] * dO, foreseen, committed, crisis
 
 
-_own_parts_one = compiled(_own_parts_kernel)
+_own_part = compiled(_own_part_kernel, inline=True)
 
 
 def act_terms(cat: Catalog, aimed: np.ndarray) -> tuple[ActTerms, OwnActs]:
@@ -343,7 +333,6 @@ def _fill_by_row_kernel(base, gain, start, a, t, own_acts, own_state, k, nuclear
     R, N = base.shape[:2]
     Ka = a.force.shape[0]
     own_row = np.empty((5, Ka))
-    every_act = np.ones(Ka, dtype=np.bool_)
     u = np.empty(N)
     g = np.empty(N)
     reads = np.empty(N)
@@ -351,7 +340,12 @@ def _fill_by_row_kernel(base, gain, start, a, t, own_acts, own_state, k, nuclear
         reads[j] = np.float64(t.reads_intent[j])
     for r in range(R):
         for i in range(N):
-            _own_parts_one(own_acts, own_state, k, r, i, every_act, own_row)
+            M, discount = own_state.military[r, i], own_state.resolve_discount[r, i]
+            burden_scale = own_state.burden[r, i] / k.burden_reference
+            for s in range(Ka):  # every act's own part first, in a loop of its own
+                parts_of_s = _own_part(own_acts, own_state, k, r, i, s, M, discount, burden_scale)
+                for n in range(5):
+                    own_row[n, s] = parts_of_s[n]
             for s in range(Ka):
                 c5, ally = a.conciliation[s], a.alliance[s]
                 own, own_gain = own_row[0, s], own_row[1, s]
@@ -413,26 +407,31 @@ def _fill_by_row_kernel(base, gain, start, a, t, own_acts, own_state, k, nuclear
 
 
 def _fill_by_option_kernel(base, gain, start, a, t, own_acts, own_state, k, nuclear_cost, needed):
-    # Each needed option alone, skipping the others (they store 0).
+    # Each needed option alone, skipping the others (they store 0), and each act's own part
+    # only where one of its targets is needed.
     R, N = base.shape[:2]
     Ka = a.force.shape[0]
-    own_row = np.empty((5, Ka))
-    wanted = np.empty(Ka, dtype=np.bool_)
+    x = own_state
     for r in range(R):
         for i in range(N):
-            for s in range(Ka):  # an act's own part only where one of its targets is needed
-                o = start + s * N
-                wanted[s] = False
-                for j in range(N):
-                    wanted[s] = wanted[s] or needed[r, i, o + j]
-            _own_parts_one(own_acts, own_state, k, r, i, wanted, own_row)
+            M, discount = x.military[r, i], x.resolve_discount[r, i]
+            burden_scale = x.burden[r, i] / k.burden_reference
             seen_by, lost = t.backlash_empathy[r, i], t.backlash_prudence[r, i]
             cap_reach, cap_reach_doubt = t.cap_reach[r, i], t.cap_reach_doubt[r, i]
             for s in range(Ka):
                 o = start + s * N
+                wanted = False
+                for j in range(N):
+                    wanted = wanted or needed[r, i, o + j]
+                if not wanted:
+                    for j in range(N):
+                        base[r, i, o + j] = np.float32(0.0)
+                        gain[r, i, o + j] = np.float32(0.0)
+                    continue
+                own, own_gain, foreseen, committed, chance = _own_part(
+                    own_acts, x, k, r, i, s, M, discount, burden_scale
+                )
                 c5, ally = a.conciliation[s], a.alliance[s]
-                own, own_gain = own_row[0, s], own_row[1, s]
-                foreseen, committed, chance = own_row[2, s], own_row[3, s], own_row[4, s]
                 te0, te1, te2 = a.target_effect[s, 0], a.target_effect[s, 1], a.target_effect[s, 2]
                 provocation, doubt = a.provocation[s], a.doubt[s]
                 seized, leverage = a.seized[s], a.leverage[s]
