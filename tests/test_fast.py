@@ -10,7 +10,7 @@ from outcomes import assert_same_outcomes
 from secdilemma.actions import REQUIREMENTS, load_catalog
 from secdilemma.decision import aimed, pair_parts, treaty
 from secdilemma.decision import utility as utility_module
-from secdilemma.decision.options import OptionSpace, requirement_masks
+from secdilemma.decision.options import ACTS_INNER_BELOW, OptionSpace, requirement_masks
 from secdilemma.decision.sampling import draw_softmax, softmax_likelihoods
 from secdilemma.engine import run_ensemble
 from secdilemma.fast import numba_available, use_numba
@@ -120,7 +120,8 @@ def test_whole_runs_are_identical_with_and_without_numba(spec):
 
 
 @pytest.mark.skipif(not numba_available(), reason="no numba")
-@pytest.mark.parametrize("N", [1, 2, 5])
+# Both loop orders of the kernel: acts inside targets below ACTS_INNER_BELOW states, after it.
+@pytest.mark.parametrize("N", [1, 2, 5, ACTS_INNER_BELOW, 13])
 def test_the_compiled_precondition_masks_are_the_numpy_ones(N):
     catalog = load_catalog()
     space = OptionSpace(catalog, N)

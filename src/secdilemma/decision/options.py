@@ -146,11 +146,17 @@ def _masks_numpy(conditions: dict[str, np.ndarray], space: OptionSpace) -> np.nd
     return valid
 
 
+# Below this many states the masks kernel loops over acts inside targets (2.4 times faster at two
+# states; the same at eight; slower from twelve: docs/performance.md).
+ACTS_INNER_BELOW = 8
+
+
 def _masks_kernel(held, self_bits, aimed_bits, self_menu, aimed_menu, valid):
     # The conditions that hold for each target, as bits; an option is valid where its act's
-    # bits are all set (a self-directed act's: with some state, itself included).
+    # bits are all set (a self-directed act's: with some state, itself included). In a small
+    # world the acts are the inner loop, as it is the long one.
     Q, R, N, _ = held.shape
-    Ks = self_bits.shape[0]
+    Ks, Ka = self_bits.shape[0], aimed_bits.shape[0]
     bits = np.empty(N, dtype=np.int64)
     for r in range(R):
         for i in range(N):
@@ -158,16 +164,27 @@ def _masks_kernel(held, self_bits, aimed_bits, self_menu, aimed_menu, valid):
             for q in range(Q):
                 for j in range(N):
                     bits[j] |= np.int64(held[q, r, i, j]) << q
-            some = 0
+            some = np.int64(0)
             for j in range(N):
                 some |= bits[j]
             for s in range(Ks):
                 valid[r, i, s] = self_menu[i, s] & ((some & self_bits[s]) == self_bits[s])
-            for s in range(aimed_bits.shape[0]):
-                need, o, allowed = aimed_bits[s], Ks + s * N, aimed_menu[i, s]
+            if N < ACTS_INNER_BELOW:
                 for j in range(N):
-                    valid[r, i, o + j] = allowed & ((bits[j] & need) == need)
-                valid[r, i, o + i] = False  # no act is aimed at oneself
+                    b = bits[j]
+                    if j == i:  # no act is aimed at oneself
+                        for s in range(Ka):
+                            valid[r, i, Ks + s * N + j] = False
+                    else:
+                        for s in range(Ka):
+                            need = aimed_bits[s]
+                            valid[r, i, Ks + s * N + j] = aimed_menu[i, s] & ((b & need) == need)
+            else:
+                for s in range(Ka):
+                    need, o, allowed = aimed_bits[s], Ks + s * N, aimed_menu[i, s]
+                    for j in range(N):
+                        valid[r, i, o + j] = allowed & ((bits[j] & need) == need)
+                    valid[r, i, o + i] = False  # no act is aimed at oneself
 
 
 _masks_compiled = compiled(_masks_kernel)
