@@ -248,3 +248,64 @@ def test_a_block_without_aggression_ends_as_balancing_against_it_would_leave_it(
         assert np.array_equal(getattr(quiet, name)[1:], getattr(balanced, name)[1:]), name
     assert not np.array_equal(quiet.threat[0], balanced.threat[0])  # others saw the aggression
     assert not rallied.any()
+
+
+def test_the_war_records_skipped_in_steps_without_a_war_change_nothing(monkeypatch):
+    # Steps without a war leave the recorder's war records as they are; recording every step
+    # as if a war had been fought (all its marks False) must give the same outcomes.
+    import dataclasses
+
+    from secdilemma import engine
+
+    spec = load_scenario("nato-russia", ["replicates=12", "steps=30"])
+    skipped = run_ensemble(spec).outcomes
+    assert skipped.n_wars.sum() > 0  # some steps fight, most do not
+    original = engine.resolve_wars
+    monkeypatch.setattr(
+        engine,
+        "resolve_wars",
+        lambda *args: dataclasses.replace(original(*args), fought=True),
+    )
+    _assert_same_outcomes(skipped, run_ensemble(spec).outcomes)
+
+
+def test_structural_observers_beliefs_are_those_the_general_update_leaves(monkeypatch):
+    # A world of structural observers skips the Bayesian and interpretive updates of beliefs
+    # and the weighing of verification reports: the general forms must leave its beliefs as
+    # they are and take every report at face value.
+    from secdilemma.agreements import report_evidence
+    from secdilemma.perception.lenses import updated_beliefs
+    from secdilemma.scenario import LENSES
+
+    spec = load_scenario("two-security-seekers", ["replicates=8", "steps=12"])
+    assert all(state.lens == "structural" for state in spec.states)
+    w, (reading, obs, p) = _caught("interpret", spec, monkeypatch)
+    assert np.array_equal(updated_beliefs(w, reading, obs, p), w.belief_greedy)
+    w_v, (verification, p) = _caught("learn_from_verification", spec, monkeypatch)
+    assert np.all(report_evidence(w_v, verification, p) == p.violation_evidence)
+    # Not vacuous: Bayesian observers would have read the same step otherwise.
+    w.lens = np.full_like(w.lens, LENSES.index("bayesian"))
+    assert not np.array_equal(updated_beliefs(w, reading, obs, p), w.belief_greedy)
+    w_v.lens = np.full_like(w_v.lens, LENSES.index("bayesian"))
+    assert not np.all(report_evidence(w_v, verification, p) == p.violation_evidence)
+
+
+def test_incident_readings_are_drawn_where_incidents_happened_only():
+    from secdilemma.crisis import incidents
+    from secdilemma.rng import Stream
+    from secdilemma.world import initial_world
+
+    spec = load_scenario("nato-russia", ["replicates=40"])
+    streams = Streams(spec.seed, range(40))
+    w, _ = initial_world(spec, streams, spec.action_catalog())
+    p = spec.parameters.model_copy(update={"incident_rate": 0.3})
+    N = w.shape[1]
+    incident, read = incidents(w, p, streams, 3)
+    assert 0 < incident.mean() < 0.5 and np.array_equal(incident, incident.transpose(0, 2, 1))
+    every = streams.normal(Stream.INCIDENT_NOISE, 3, (N, N))
+    scale = w.observation_noise[:, None, None] * (1.0 - w.monitoring)
+    expected = np.where(incident, p.incident_severity + every * scale, -np.inf)
+    assert np.array_equal(read, expected)
+    assert np.array_equal(
+        streams.normal_at(Stream.INCIDENT_NOISE, 3, (N, N), incident), every[incident]
+    )

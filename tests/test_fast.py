@@ -300,3 +300,23 @@ def test_the_compiled_war_parts_are_the_numpy_ones(N):
     for x, y in zip(numpy_form, kernel, strict=True):
         assert np.array_equal(x, y)
         assert np.ptp(y) > 0
+
+
+@pytest.mark.skipif(not numba_available(), reason="no numba")
+def test_the_compiled_received_effects_are_the_numpy_ones():
+    from secdilemma.apply import received_effects
+
+    rng = np.random.default_rng(4)
+    R, N, K = 200, 6, 9
+    target = rng.integers(-1, N, (R, N))  # several actors often aim at one state
+    action = rng.integers(0, K, (R, N))
+    effect = rng.normal(0, 0.1, (K, 4))
+    with use_numba(False):
+        numpy_form = received_effects(target, action, effect)
+    with use_numba(True):
+        kernel = received_effects(target, action, effect)
+    assert np.array_equal(numpy_form, kernel)
+    # Each state receives the effects of the acts aimed at it, and only those.
+    r, j = 7, int(target[7, 0]) if target[7, 0] >= 0 else 0
+    aiming = np.flatnonzero(target[r] == j)
+    np.testing.assert_allclose(kernel[r, j], effect[action[r, aiming]].sum(axis=0), atol=1e-15)

@@ -99,30 +99,39 @@ def verify(
     )
 
 
-def learn_from_verification(w: WorldState, v: Verification, p: Parameters) -> None:
-    """Update threat (and belief, for non-structural lenses) and trust on the reports."""
+def report_evidence(w: WorldState, v: Verification, p: Parameters) -> np.ndarray:
+    """(R, K, I) the log-likelihood ratio each observer reads into a report of a violation.
+
+    Only the Bayesian weighs a report by how often such reports are false; the structural
+    observer assumes the worst and takes it at face value, the interpretive one reads it
+    through its frame."""
     g, d = p.violation_prior, v.detection
     f = np.clip(v.false_rate, 1e-9, 1.0 - 1e-9)
-    reported = np.log((g * d + (1.0 - g) * f) / f)
-    quiet = np.log(np.clip(1.0 - g * d - (1.0 - g) * f, 1e-12, None) / (1.0 - f))
     lens = w.lens[None, :, None]
-    # Only the Bayesian weighs a report by how often such reports are false; the structural
-    # observer assumes the worst and takes it at face value, the interpretive one reads it
-    # through its frame.
     face_value = np.where(
         lens == INTERPRETIVE,
         charitable(p.violation_evidence, w.frame_charity),
         p.violation_evidence,
     )
-    reported = np.where(lens == BAYESIAN, reported, face_value)
+    return np.where(lens == BAYESIAN, np.log((g * d + (1.0 - g) * f) / f), face_value)
+
+
+def learn_from_verification(w: WorldState, v: Verification, p: Parameters) -> None:
+    """Update threat (and belief, for non-structural lenses) and trust on the reports."""
+    g, d = p.violation_prior, v.detection
+    f = np.clip(v.false_rate, 1e-9, 1.0 - 1e-9)
+    quiet = np.log(np.clip(1.0 - g * d - (1.0 - g) * f, 1e-12, None) / (1.0 - f))
+    structural = (w.lens == STRUCTURAL)[None, :, None]
+    # A world of structural observers takes every report at face value (report_evidence).
+    reported = p.violation_evidence if structural.all() else report_evidence(w, v, p)
     evidence = np.where(v.reported, reported, quiet)
     evidence = np.clip(evidence, -p.violation_evidence, p.violation_evidence)
     evidence = np.where(v.bound, evidence, 0.0)
 
-    structural = lens == STRUCTURAL
-    w.belief_greedy = np.where(
-        structural | ~v.bound, w.belief_greedy, shifted(w.belief_greedy, evidence)
-    )
+    if not structural.all():  # only observers that read intent update their beliefs
+        w.belief_greedy = np.where(
+            structural | ~v.bound, w.belief_greedy, shifted(w.belief_greedy, evidence)
+        )
     w.threat = np.where(v.bound, shifted(w.threat, evidence), w.threat)
     lost = p.violation_trust_loss * w.trust * v.reported
     gained = p.trust_gain * (1.0 - w.trust) * (v.bound & ~v.reported)

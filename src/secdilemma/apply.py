@@ -8,6 +8,7 @@ import numpy as np
 
 from secdilemma.actions import RELATIONS, Catalog
 from secdilemma.decision import Choice
+from secdilemma.fast import compiled, numba_enabled
 from secdilemma.scenario import Parameters
 from secdilemma.world import WorldState, bloc_extension
 
@@ -30,14 +31,34 @@ def _toggle(current: np.ndarray, delta: np.ndarray) -> np.ndarray:
     return (current | (delta > 0)) & ~(delta < 0)
 
 
-def _received(target: np.ndarray, effect: np.ndarray) -> np.ndarray:
-    """(R, N, k) the sum of ``effect`` (R, N, k) over the actors aiming at each state."""
-    R, N, k = effect.shape
+def received_effects(target: np.ndarray, action: np.ndarray, effect: np.ndarray) -> np.ndarray:
+    """(R, N, k) the sum of the acts' target effects ``effect[action]`` ((K, k) per act) over the
+    actors aiming at each state, added in actor order."""
+    if numba_enabled():
+        out = np.zeros((*target.shape, effect.shape[1]))
+        _received_compiled(target, action, np.ascontiguousarray(effect), out)
+        return out
+    R, N = target.shape
+    k = effect.shape[1]
     actor = np.flatnonzero(target >= 0)  # flat (replicate, actor) of each aimed act
     at = actor // N * N + target.ravel()[actor]  # flat (replicate, target)
-    flat = effect.reshape(R * N, k)[actor]
+    flat = effect[action.ravel()[actor]]
     summed = [np.bincount(at, weights=flat[:, c], minlength=R * N) for c in range(k)]
     return np.stack(summed, axis=1).reshape(R, N, k)
+
+
+def _received_kernel(target, action, effect, out):
+    # np.bincount's order: each target's sum from 0.0, actor by actor.
+    R, N = target.shape
+    for r in range(R):
+        for i in range(N):
+            j = target[r, i]
+            if j >= 0:
+                for c in range(effect.shape[1]):
+                    out[r, j, c] += effect[action[r, i], c]
+
+
+_received_compiled = compiled(_received_kernel)
 
 
 def apply_actions(w: WorldState, choice: Choice, cat: Catalog, p: Parameters) -> Applied:
@@ -53,7 +74,7 @@ def apply_actions(w: WorldState, choice: Choice, cat: Catalog, p: Parameters) ->
     aim = aimed_at(choice, N)  # (R, N, N)
 
     # Effects on targets: each act's fraction, summed over the actors aiming at a state.
-    received = _received(choice.target, cat.target_effect[a])  # (R, N, 4)
+    received = received_effects(choice.target, a, cat.target_effect)  # (R, N, 4)
     spent = cat.cost_share(a, M / w.wealth, p.burden_reference) * w.wealth
     # A supplier's cut-off costs the dependent target that share of its economy, and the
     # supplier the matching revenue (most steps pull no lever: nothing to subtract).

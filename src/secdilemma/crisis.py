@@ -43,16 +43,22 @@ def first_strike_pressure(w: WorldState, b: Balance, p: Parameters) -> np.ndarra
     return np.sqrt(first * second) * exposed
 
 
-def incidents(w: WorldState, p: Parameters, streams: Streams, step: int) -> tuple[np.ndarray, ...]:
+def incidents(
+    w: WorldState, p: Parameters, streams: Streams, step: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Military incidents per unordered pair, more likely the nearer the two; each side reads
-    the incident's hostility through its own noise."""
+    the incident's hostility through its own noise. Returns the (R, K, I) incidents and k's
+    reading of each (-inf where there was none)."""
     R, N = w.shape
     u = streams.uniform(Stream.INCIDENT, step, (N, N))
-    upper = np.triu(u < p.incident_rate * w.reach[None], k=1)
+    upper = (u < p.incident_rate * w.reach[None]) & np.triu(np.ones((N, N), dtype=bool), k=1)
     incident = upper | upper.transpose(0, 2, 1)
-    scale = w.observation_noise[:, None, None] * (1.0 - w.monitoring)
-    noise = streams.normal(Stream.INCIDENT_NOISE, step, (N, N)) * scale
-    return incident, p.incident_severity + noise
+    read = np.full((R, N, N), -np.inf)
+    if incident.any():  # incidents are rare: only theirs are read, and drawn
+        scale = w.observation_noise[:, None, None] * (1.0 - w.monitoring)
+        noise = streams.normal_at(Stream.INCIDENT_NOISE, step, (N, N), incident)
+        read[incident] = p.incident_severity + noise * scale[incident]
+    return incident, read
 
 
 def escalate(
@@ -65,10 +71,7 @@ def escalate(
 ) -> Crisis:
     R, N = w.shape
     incident, incident_read = incidents(w, p, streams, step)
-    read = np.maximum(
-        np.where(reading.seen, reading.perceived, -np.inf),
-        np.where(incident, incident_read, -np.inf),
-    )
+    read = np.maximum(np.where(reading.seen, reading.perceived, -np.inf), incident_read)
     alarm = np.maximum(read - p.alarm_threshold, 0.0)
     pressure = first_strike_pressure(w, b, p)
     calm = 1.0 - p.hotline_effect * w.hotline

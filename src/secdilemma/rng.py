@@ -135,3 +135,10 @@ class Streams:
 
     def normal(self, stream: Stream | int, step: int, shape: tuple[int, ...] = ()) -> np.ndarray:
         return special.ndtri(self.uniform(stream, step, shape))
+
+    def normal_at(
+        self, stream: Stream | int, step: int, shape: tuple[int, ...], where: np.ndarray
+    ) -> np.ndarray:
+        """``normal(stream, step, shape)[where]``, transforming only the uniforms at ``where``
+        ((R, *shape) bool): each variate depends on its own uniform alone."""
+        return special.ndtri(self.uniform(stream, step, shape)[where])

@@ -393,10 +393,23 @@ def interpret(w: WorldState, reading: Reading, obs: Observation, p: Parameters) 
     # Structural: threat relaxes toward its baseline and moves with capability signals in
     # log-odds, so zero-mean observation noise moves it up and down alike.
     relaxed = w.threat + p.threat_decay * (w.threat_baseline - w.threat)
-    structural = shifted(relaxed, p.threat_gain * reading.capability)
-    # Bayesian and interpretive: Bayes' rule in log-odds on the acts seen. The noise enters
-    # once: directly for the Bayesian observer, through the framed hostility (which already
-    # carries it) for the interpretive one, whose charity discounts evidence of greed.
+    eye = np.eye(w.shape[1], dtype=bool)
+    threat = np.where(eye, 0.0, shifted(relaxed, p.threat_gain * reading.capability))
+    if not (lens == STRUCTURAL).all():  # (structural observers' beliefs stay as they are)
+        w.belief_greedy = updated_beliefs(w, reading, obs, p)
+        threat = np.where(lens == STRUCTURAL, threat, w.belief_greedy)
+        w.pending_bogus = w.pending_bogus | (reading.bogus & (lens != STRUCTURAL))
+    w.threat = threat
+    w.read_hostility = reading.hostility
+
+
+def updated_beliefs(w: WorldState, reading: Reading, obs: Observation, p: Parameters) -> np.ndarray:
+    """(R, K, I) beliefs after this step's acts: Bayes' rule in log-odds on the acts seen, for
+    Bayesian and interpretive observers; a structural observer's stay as they are."""
+    lens = w.lens[None, :, None]
+    # The noise enters once: directly for the Bayesian observer, through the framed hostility
+    # (which already carries it) for the interpretive one, whose charity discounts evidence of
+    # greed.
     llr = reading.log_likelihood_ratio
     evidence = np.where(
         lens == INTERPRETIVE,
@@ -407,8 +420,4 @@ def interpret(w: WorldState, reading: Reading, obs: Observation, p: Parameters) 
     evidence = evidence - p.talk_weight * w.credibility_view * reading.talk
     updated = shifted(w.belief_greedy, np.where(obs.seen, evidence, 0.0))
     eye = np.eye(w.shape[1], dtype=bool)
-    belief = np.where(lens == STRUCTURAL, w.belief_greedy, np.where(eye, 0.0, updated))
-    w.belief_greedy = belief
-    w.threat = np.where(lens == STRUCTURAL, np.where(eye, 0.0, structural), belief)
-    w.read_hostility = reading.hostility
-    w.pending_bogus = w.pending_bogus | (reading.bogus & (lens != STRUCTURAL))
+    return np.where(lens == STRUCTURAL, w.belief_greedy, np.where(eye, 0.0, updated))
