@@ -58,6 +58,7 @@ class OwnActs(NamedTuple):
     nuclear: np.ndarray  # bool
     force: np.ndarray
     ally_offense: np.ndarray  # bool: it forms an alliance (the ally's offense is read)
+    index: np.ndarray  # int: its index in the catalogue
 
 
 class OwnState(NamedTuple):
@@ -82,7 +83,7 @@ class OwnState(NamedTuple):
     prudence: np.ndarray
     resolve_discount: np.ndarray  # exp(-hubris_scale * hubris)
     conquest_slope: np.ndarray
-    broken: np.ndarray  # (R, N, Ka) treaty-breach cost
+    broken: np.ndarray  # (R, N, K) treaty-breach cost of every catalogue act
 
 
 class Weights(NamedTuple):
@@ -146,7 +147,11 @@ def own_parts(a: OwnActs, x: OwnState, k: Weights) -> OwnParts:
         + k.welfare * e[:, 3]
         - k.cost * (a.cost * scale)
         - k.backlash
-        * (x.broken + x.empathy[:, :, None] * foreseen + x.prudence[:, :, None] * unsure)
+        * (
+            x.broken[:, :, a.index]
+            + x.empathy[:, :, None] * foreseen
+            + x.prudence[:, :, None] * unsure
+        )
         - a.nuclear * k.nuclear_taboo
         - crisis * k.crisis_force * k.cost * k.war_cost
     )
@@ -183,7 +188,8 @@ def _own_part_kernel(a, x, k, r, i, s, M, discount, burden_scale):
         security
         + k.welfare * a.self_effect[s, 3]
         - k.cost * (a.cost[s] * scale)
-        - k.backlash * (x.broken[r, i, s] + x.empathy[r, i] * foreseen + x.prudence[r, i] * unsure)
+        - k.backlash
+        * (x.broken[r, i, a.index[s]] + x.empathy[r, i] * foreseen + x.prudence[r, i] * unsure)
         - (k.nuclear_taboo if a.nuclear[s] else 0.0)
         - crisis * k.crisis_force * k.cost * k.war_cost
     )
@@ -228,6 +234,7 @@ def act_terms(cat: Catalog, aimed: np.ndarray) -> tuple[ActTerms, OwnActs]:
         nuclear=cat.nuclear_use[aimed],
         force=cat.force[aimed],
         ally_offense=alliance > 0,  # the new ally's offense enters the capability read
+        index=np.asarray(aimed),
     )
     return acts, own
 

@@ -29,6 +29,7 @@ class SelfActs(NamedTuple):
     domain: np.ndarray  # int: the sensitivity domain it touches
     builds_forces: np.ndarray  # bool: its cost grows with the military burden
     cost: np.ndarray  # the catalogue's cost share
+    index: np.ndarray  # int: its index in the catalogue
 
 
 def self_acts(cat: Catalog, acts: np.ndarray) -> SelfActs:
@@ -41,6 +42,7 @@ def self_acts(cat: Catalog, acts: np.ndarray) -> SelfActs:
         domain=cat.domain[acts],
         builds_forces=cat.builds_forces[acts],
         cost=cat.cost[acts],
+        index=np.asarray(acts),
     )
 
 
@@ -53,8 +55,8 @@ def self_utilities(
     hostility_cost: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The NumPy form: (R, N, Ks) base and gain utilities in double precision. ``exposure``
-    (R, N) is the actor's summed danger from all others; ``broken`` (R, N, Ks) the treaty-breach
-    cost of each act."""
+    (R, N) is the actor's summed danger from all others; ``broken`` (R, N, K) the treaty-breach
+    cost of every catalogue act."""
     dO, dD, ddet = force_deltas(
         a.self_effect, x.military[:, :, None], x.indistinct[:, None, None], x.half[:, None, None]
     )
@@ -81,7 +83,7 @@ def self_utilities(
         - k.backlash
         * (
             provoked
-            + broken
+            + broken[:, :, a.index]
             + x.empathy[:, :, None]
             * (
                 np.minimum(a.read, 0.0) * x.exposure_intent[:, :, None]
@@ -129,7 +131,7 @@ def _fill_self_kernel(base, gain, a, x, exposure, broken, k, hostility_cost):
                     - k.backlash
                     * (
                         provoked
-                        + broken[r, i, s]
+                        + broken[r, i, a.index[s]]
                         + x.empathy[r, i] * foreseen
                         + x.prudence[r, i] * unsure
                     )

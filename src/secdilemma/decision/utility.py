@@ -63,7 +63,7 @@ def option_utilities(
     M = w.military()
     indist = 1.0 - w.distinguishability[:, None]
     half = w.deterrent_half[:, None]
-    ks, ka = space.self_actions, space.aimed_actions
+    ks = space.self_actions
     burden = M / w.wealth
 
     slope_secure = half / (w.deterrent + half) ** 2  # ds_i / d deterrent_i
@@ -109,7 +109,7 @@ def option_utilities(
         prudence=w.prudence,
         resolve_discount=np.exp(-p.hubris_scale * w.hubris),
         conquest_slope=actor.conquest_slope,
-        broken=broken[:, :, ka],
+        broken=broken,
     )
     weights = Weights(
         offense_defends=p.offense_defends,
@@ -170,7 +170,7 @@ def option_utilities(
         space.self_terms,
         own_state,
         actor.exposure,
-        broken[:, :, ks],
+        broken,
         weights,
         p.hostility_cost,
     )
