@@ -320,3 +320,54 @@ def test_the_compiled_received_effects_are_the_numpy_ones():
     r, j = 7, int(target[7, 0]) if target[7, 0] >= 0 else 0
     aiming = np.flatnonzero(target[r] == j)
     np.testing.assert_allclose(kernel[r, j], effect[action[r, aiming]].sum(axis=0), atol=1e-15)
+
+
+@pytest.mark.skipif(not numba_available(), reason="no numba")
+@pytest.mark.parametrize("N", [2, 9, 60])
+def test_the_compiled_military_balance_and_security_are_the_numpy_ones(N):
+    from secdilemma.conflict import actual_security, military_balance, own_defense
+    from secdilemma.world import initial_world
+
+    spec = parse_scenario(synthetic_world(N, seed=N, replicates=12), "synthetic")
+    w, _ = initial_world(spec, Streams(spec.seed, range(12)), spec.action_catalog())
+    rng = np.random.default_rng(N)
+    allied = np.triu(rng.random((12, N, N)) < 0.3, k=1)
+    w.alliance = allied | allied.transpose(0, 2, 1)  # the allies' support summed in order
+    w.alliance[0] = False
+    w.offense = w.offense * rng.uniform(0.0, 2.0, w.offense.shape)
+    w.offense[1, 0] = 0.0  # no attack strength: no chance of winning
+    balances = []
+    for compiled in (False, True):
+        with use_numba(compiled):
+            b = military_balance(w, spec.parameters)
+            balances.append((b.defense, b.attack, b.win, b.secure, actual_security(b)))
+    for numpy_form, kernel in zip(*balances, strict=True):
+        assert np.array_equal(numpy_form, kernel)
+    # Not vacuous: some states win somewhere, and allies add to some states' defence.
+    has_ally = w.alliance.any(axis=2)
+    assert (balances[1][2] > 0).any()
+    assert (balances[1][0][has_ally] > own_defense(w, spec.parameters)[has_ally]).any()
+
+
+@pytest.mark.skipif(not numba_available(), reason="no numba")
+@pytest.mark.parametrize("N", [2, 9, 60])
+def test_the_compiled_foreseen_decline_is_the_numpy_one(N):
+    from secdilemma.conflict import military_balance
+    from secdilemma.power_shift import foreseen_decline
+    from secdilemma.world import initial_world
+
+    spec = parse_scenario(synthetic_world(N, seed=N, replicates=12), "synthetic")
+    w, _ = initial_world(spec, Streams(spec.seed, range(12)), spec.action_catalog())
+    rng = np.random.default_rng(N + 1)
+    for name, share in (("alliance", 0.2), ("prospect", 0.1)):
+        marked = np.triu(rng.random((12, N, N)) < share, k=1)
+        setattr(w, name, marked | marked.transpose(0, 2, 1))
+    w.prospect &= ~w.alliance
+    w.growth = w.growth * rng.uniform(-1.0, 3.0, w.growth.shape)  # some decline, some rise
+    b = military_balance(w, spec.parameters)
+    with use_numba(False):
+        numpy_form = foreseen_decline(w, b, spec.parameters)
+    with use_numba(True):
+        kernel = foreseen_decline(w, b, spec.parameters)
+    assert np.array_equal(numpy_form, kernel)
+    assert (kernel > 0).any() and (kernel == 0).any()  # not vacuous

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from secdilemma import logodds
+from secdilemma.fast import compiled, numba_enabled
 from secdilemma.rng import Stream, Streams
 from secdilemma.scenario import Parameters
 from secdilemma.world import WorldState
@@ -32,6 +33,29 @@ def own_defense(w: WorldState, p: Parameters) -> np.ndarray:
 
 
 def military_balance(w: WorldState, p: Parameters) -> Balance:
+    """Who could defeat whom. The compiled form (``[fast]``) makes one pass over the block with
+    the same operations in the same order, the allies' support summed ally by ally as
+    ``np.einsum`` sums it (``tests/test_fast.py`` checks the bits)."""
+    if numba_enabled():
+        R, N = w.shape
+        defense, secure = np.empty((R, N)), np.empty((R, N))
+        attack, win = np.empty((R, N, N)), np.empty((R, N, N))
+        _balance_compiled(
+            w.offense,
+            w.defense,
+            w.deterrent,
+            w.deterrent_half,
+            w.offense_defense_balance,
+            w.alliance,
+            w.reach,
+            p.offense_defends,
+            p.alliance_commitment,
+            defense,
+            attack,
+            win,
+            secure,
+        )
+        return Balance(defense=defense, attack=attack, win=win, secure=secure)
     own = own_defense(w, p)
     # Allies help in proportion to their defence and their reach to the ally (a world without
     # alliances adds 0, and skips the sum).
@@ -48,10 +72,71 @@ def military_balance(w: WorldState, p: Parameters) -> Balance:
     return Balance(defense=defense, attack=attack, win=win, secure=secure)
 
 
+def _balance_kernel(
+    offense,
+    defense,
+    deterrent,
+    half,
+    beta,
+    alliance,
+    reach,
+    offense_defends,
+    commitment,
+    defense_out,
+    attack_out,
+    win_out,
+    secure_out,
+):
+    R, N = offense.shape
+    own = np.empty(N)
+    for r in range(R):
+        for i in range(N):
+            own[i] = defense[r, i] + offense_defends * offense[r, i]
+        for i in range(N):
+            allied = 0.0  # np.einsum's order: ally by ally, each product left to right
+            for j in range(N):
+                if alliance[r, i, j]:  # (a non-ally's term, 0 * own * reach, is +0)
+                    allied += 1.0 * own[j] * reach[j, i]
+            defense_out[r, i] = own[i] + commitment * allied
+        for i in range(N):
+            strength = beta[r] * offense[r, i]
+            for j in range(N):
+                attack = strength * reach[i, j]
+                total = attack + defense_out[r, j]
+                attack_out[r, i, j] = attack
+                win = attack / total if total > 0 else 0.0
+                win_out[r, i, j] = 0.0 if alliance[r, i, j] else win
+            secure_out[r, i] = deterrent[r, i] / (deterrent[r, i] + half[r])
+
+
+_balance_compiled = compiled(_balance_kernel)
+
+
 def actual_security(b: Balance) -> np.ndarray:
     """1 - the largest probability that some other state would defeat i, second strike counted."""
+    if numba_enabled():
+        security = np.empty(b.secure.shape)
+        _security_compiled(b.win, b.secure, security)
+        return security
     defeat = b.win.max(axis=1) * (1.0 - b.secure)
     return 1.0 - defeat
+
+
+def _security_kernel(win, secure, out):
+    R, N = secure.shape
+    for r in range(R):
+        for i in range(N):
+            strongest = win[r, 0, i]
+            for k in range(1, N):
+                v = win[r, k, i]
+                if v > strongest or v != v:  # np.max: the largest, or NaN
+                    strongest = v
+                if strongest != strongest:
+                    break
+            out[r, i] = 1.0 - strongest * (1.0 - secure[r, i])
+
+
+_security_compiled = compiled(_security_kernel)
 
 
 def hubristic(win: np.ndarray, hubris: np.ndarray, scale: float) -> np.ndarray:
