@@ -127,13 +127,13 @@ def test_the_compiled_precondition_masks_are_the_numpy_ones(N):
     space = OptionSpace(catalog, N)
     rng = np.random.default_rng(N)
     # Each condition holds in about half the pairs: every act's preconditions hold somewhere.
-    conditions = {name: rng.random((30, N, N)) < 0.6 for name in REQUIREMENTS}
+    held = rng.random((len(REQUIREMENTS), 30, N, N)) < 0.6
     menu = rng.random((N, catalog.size)) < 0.8
     for on_menu in (None, menu):
         with use_numba(False):
-            numpy_form = requirement_masks(conditions, space, on_menu)
+            numpy_form = requirement_masks(held, space, on_menu)
         with use_numba(True):
-            kernel = requirement_masks(conditions, space, on_menu)
+            kernel = requirement_masks(held, space, on_menu)
         assert np.array_equal(numpy_form, kernel)
         assert 0.05 < kernel.mean() < 0.95  # neither all nor nothing valid: a real comparison
     # No act is aimed at the actor itself.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from secdilemma.actions import REQUIREMENTS
 from secdilemma.conflict import Balance
 from secdilemma.decision import policies
 from secdilemma.decision.options import OptionSpace, requirement_masks
@@ -18,6 +19,7 @@ from secdilemma.world import WorldState
 
 EXPECTED_UTILITY = POLICIES.index("expected_utility")
 STRUCTURAL = LENSES.index("structural")
+_REQUIREMENT = {name: n for n, name in enumerate(REQUIREMENTS)}
 
 
 @dataclass(frozen=True)
@@ -32,27 +34,29 @@ class Choice:
     vulnerability: Vulnerability
 
 
-def conditions(w: WorldState, p: Parameters) -> dict[str, np.ndarray]:
+def conditions(w: WorldState, p: Parameters) -> np.ndarray:
+    """(Q, R, N, N) bool: whether each of ``REQUIREMENTS`` holds for actor i and target j, in
+    one array (the masks read them all)."""
     R, N = w.shape
-    allied = w.alliance
-    per_actor = lambda x: np.broadcast_to(x[:, :, None], (R, N, N))  # noqa: E731
+    held = np.empty((len(REQUIREMENTS), R, N, N), dtype=bool)
+    q = _REQUIREMENT
     nuclear = w.deterrent >= p.nuclear_threshold * w.deterrent_half[:, None]
-    friendly = (w.threat < p.friendly_threshold) & (
-        w.threat.transpose(0, 2, 1) < p.friendly_threshold
+    held[q["allied"]] = w.alliance
+    np.invert(w.alliance, out=held[q["not_allied"]])
+    held[q["has_allies"]] = w.alliance.any(axis=2)[:, :, None]  # a condition on the actor
+    held[q["sanctioning"]] = w.sanctions
+    np.invert(w.sanctions, out=held[q["not_sanctioning"]])
+    held[q["agreement"]] = w.agreement
+    np.invert(w.agreement, out=held[q["no_agreement"]])
+    np.invert(w.hotline, out=held[q["no_hotline"]])
+    held[q["nuclear"]] = nuclear[:, :, None]
+    held[q["nuclear_option"]] = (nuclear | w.nuclear_option[None, :])[:, :, None]
+    np.logical_and(
+        w.threat < p.friendly_threshold,
+        w.threat.transpose(0, 2, 1) < p.friendly_threshold,
+        out=held[q["friendly"]],
     )
-    return {
-        "allied": allied,
-        "not_allied": ~allied,
-        "has_allies": per_actor(allied.any(axis=2)),
-        "sanctioning": w.sanctions,
-        "not_sanctioning": ~w.sanctions,
-        "agreement": w.agreement,
-        "no_agreement": ~w.agreement,
-        "no_hotline": ~w.hotline,
-        "nuclear": per_actor(nuclear),
-        "nuclear_option": per_actor(nuclear | w.nuclear_option[None, :]),
-        "friendly": friendly,
-    }
+    return held
 
 
 def ok_after(valid: np.ndarray, chosen: np.ndarray) -> np.ndarray:

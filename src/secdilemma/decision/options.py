@@ -100,16 +100,16 @@ def _signatures(requires: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def requirement_masks(
-    conditions: dict[str, np.ndarray], space: OptionSpace, menu: np.ndarray | None = None
+    held: np.ndarray, space: OptionSpace, menu: np.ndarray | None = None
 ) -> np.ndarray:
     """(R, N, O) bool: whether each option's preconditions hold for actor i (and its target),
-    and, given ``menu`` ((N, K) bool: the acts each state may choose), whether its act is on
-    the actor's menu."""
+    given ``held`` ((Q, R, N, N) bool: whether ``REQUIREMENTS[q]`` holds for actor i and
+    target j), and, given ``menu`` ((N, K) bool: the acts each state may choose), whether its
+    act is on the actor's menu."""
     if numba_enabled():
-        R, N, _ = next(iter(conditions.values())).shape
+        _, R, N, _ = held.shape
         menu = np.ones((N, space.catalog.size), dtype=bool) if menu is None else menu
         valid = np.empty((R, N, space.size), dtype=bool)
-        held = np.stack([conditions[name] for name in REQUIREMENTS])
         self_bits, aimed_bits = space.required_bits
         _masks_compiled(
             held,
@@ -120,13 +120,12 @@ def requirement_masks(
             valid,
         )
         return valid
-    valid = _masks_numpy(conditions, space)
+    valid = _masks_numpy(held, space)
     return valid if menu is None else valid & menu[:, space.action][None]
 
 
-def _masks_numpy(conditions: dict[str, np.ndarray], space: OptionSpace) -> np.ndarray:
-    some = next(iter(conditions.values()))
-    R, N, _ = some.shape
+def _masks_numpy(held: np.ndarray, space: OptionSpace) -> np.ndarray:
+    _, R, N, _ = held.shape
     Ks, Ka = len(space.self_actions), len(space.aimed_actions)
     valid = np.empty((R, N, space.size), dtype=bool)
     self_ok = valid[:, :, :Ks]
@@ -136,12 +135,12 @@ def _masks_numpy(conditions: dict[str, np.ndarray], space: OptionSpace) -> np.nd
     for needs, acts in self_signatures:
         holds = np.ones((R, N), dtype=bool)
         for q in needs:  # a self-directed act: the condition on the actor alone
-            holds &= conditions[REQUIREMENTS[q]].any(axis=2)
+            holds &= held[q].any(axis=2)
         self_ok[:, :, acts] = holds[:, :, None]
     for needs, acts in aimed_signatures:
         holds = np.broadcast_to(~np.eye(N, dtype=bool), (R, N, N)).copy()
         for q in needs:  # the condition for actor i and target j
-            holds &= conditions[REQUIREMENTS[q]]
+            holds &= held[q]
         aimed_ok[:, :, acts, :] = holds[:, :, None, :]
     return valid
 
