@@ -31,7 +31,7 @@ import numpy as np
 from scipy import special
 
 from secdilemma.actions import Catalog
-from secdilemma.apply import Applied, aimed_at
+from secdilemma.apply import Applied
 from secdilemma.decision import Choice
 from secdilemma.logodds import shifted
 from secdilemma.perception.lenses import BAYESIAN, INTERPRETIVE, STRUCTURAL, charitable
@@ -57,10 +57,10 @@ class Verification:
         return self.detected | self.false_alarm
 
 
-def covert_violations(choice: Choice, cat: Catalog, n_states: int) -> np.ndarray:
+def covert_violations(choice: Choice, cat: Catalog) -> np.ndarray:
     """(R, K, I): i secretly built forces under its agreement with k."""
     secret_build = cat.covert[choice.action] & cat.raises_forces[choice.action]
-    return (aimed_at(choice, n_states) & secret_build[:, :, None]).transpose(0, 2, 1)
+    return (choice.aim & secret_build[:, :, None]).transpose(0, 2, 1)
 
 
 def verify(
@@ -75,7 +75,7 @@ def verify(
     step: int,
 ) -> Verification:
     R, N = w.shape
-    covert = covert_violations(choice, cat, N) & bound
+    covert = covert_violations(choice, cat) & bound
     breached = applied.breached.transpose(0, 2, 1)  # [k, i]: i built past its cap
     violated = covert | breached
     detected = (covert & obs.seen) | breached

@@ -22,11 +22,6 @@ class Applied:
     joined: np.ndarray  # (R, N, N) i and j became allies this step
 
 
-def aimed_at(choice: Choice, n_states: int) -> np.ndarray:
-    """(R, N, N) bool: actor i's act this step is aimed at j."""
-    return choice.target[:, :, None] == np.arange(n_states)[None, None, :]
-
-
 def _toggle(current: np.ndarray, delta: np.ndarray) -> np.ndarray:
     return (current | (delta > 0)) & ~(delta < 0)
 
@@ -71,7 +66,7 @@ def apply_actions(w: WorldState, choice: Choice, cat: Catalog, p: Parameters) ->
     # Where postures are indistinguishable, new "defensive" forces can also attack.
     indist = 1.0 - w.distinguishability[:, None]
     d_offense = own[..., 0] * M + indist * np.maximum(d_defense, 0.0)
-    aim = aimed_at(choice, N)  # (R, N, N)
+    aim = choice.aim  # (R, N, N)
 
     # Effects on targets: each act's fraction, summed over the actors aiming at a state.
     received = received_effects(choice.target, a, cat.target_effect)  # (R, N, 4)

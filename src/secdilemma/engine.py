@@ -13,7 +13,7 @@ import numpy as np
 from secdilemma.actions import Catalog
 from secdilemma.agreements import learn_from_verification, verify
 from secdilemma.alliances import allies_join, balance_against_aggression
-from secdilemma.apply import advance_economy, aimed_at, apply_actions
+from secdilemma.apply import advance_economy, apply_actions
 from secdilemma.conflict import Outbreak, actual_security, military_balance, resolve_wars
 from secdilemma.crisis import Crisis, escalate
 from secdilemma.decision import Choice, OptionSpace, decide
@@ -69,7 +69,7 @@ def _outbreak(
 ) -> tuple[Outbreak, np.ndarray, np.ndarray]:
     """This step's wars by cause, with the force and the stakes each side commits."""
     N = w.shape[1]
-    aim = aimed_at(choice, N)
+    aim = choice.aim
     a = choice.action
     deliberate = aim & cat.starts_war[a][:, :, None]
     # An act of force may provoke the target into striking back: a war it initiates.
@@ -141,7 +141,7 @@ def _simulate_block(
         bal = military_balance(w, p)
         crisis = escalate(w, bal, reading, p, streams, t)
         outbreak, force, stakes = _outbreak(w, choice, cat, crisis, p, streams, t)
-        nuclear = aimed_at(choice, N) & cat.nuclear_use[choice.action][:, :, None]
+        nuclear = choice.aim & cat.nuclear_use[choice.action][:, :, None]
         wars = resolve_wars(w, bal, outbreak.started, force, stakes, nuclear, p, streams, t)
         balance_against_aggression(w, outbreak.deliberate, reading, p)
         revealed = learn(w, reading, choice, applied.armed, cat, p, streams, t)

@@ -26,8 +26,8 @@ from secdilemma.world import WorldState
 
 def intended(choice: Choice, cat: Catalog, n_states: int) -> np.ndarray:
     """(R, I, J): the intent of i's act toward j, as i itself rates it."""
-    a, target = choice.action, choice.target
-    toward = (target[:, :, None] == np.arange(n_states)[None, None, :]) | (target[:, :, None] < 0)
+    a = choice.action
+    toward = choice.aim | (choice.target < 0)[:, :, None]  # its target, or everyone
     return np.where(toward, cat.hostility[a][:, :, None], cat.third_party[a][:, :, None])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -32,6 +33,14 @@ class Choice:
     likelihood_seeker: np.ndarray  # (R, N) P(option | actor a security seeker)
     modelled: np.ndarray  # (R, N) bool: the act came from the decision model (not a rule/event)
     vulnerability: Vulnerability
+
+    @cached_property
+    def aim(self) -> np.ndarray:
+        """(R, N, N) bool: actor i's act this step is aimed at j (read by several phases)."""
+        N = self.target.shape[1]
+        aim = self.target[:, :, None] == np.arange(N)[None, None, :]
+        aim.setflags(write=False)  # shared by the phases: none may change it
+        return aim
 
 
 def conditions(w: WorldState, p: Parameters) -> np.ndarray:
