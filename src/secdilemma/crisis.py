@@ -54,7 +54,7 @@ def incidents(
     upper = (u < p.incident_rate * w.reach[None]) & np.triu(np.ones((N, N), dtype=bool), k=1)
     incident = upper | upper.transpose(0, 2, 1)
     read = np.full((R, N, N), -np.inf)
-    if incident.any():  # incidents are rare: only theirs are read, and drawn
+    if incident.any():  # incidents are rare: only their normal variates are computed
         scale = w.observation_noise[:, None, None] * (1.0 - w.monitoring)
         noise = streams.normal_at(Stream.INCIDENT_NOISE, step, (N, N), incident)
         read[incident] = p.incident_severity + noise * scale[incident]
