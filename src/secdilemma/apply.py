@@ -58,7 +58,6 @@ _received_compiled = compiled(_received_kernel)
 
 def apply_actions(w: WorldState, choice: Choice, cat: Catalog, p: Parameters) -> Applied:
     """Update ``w`` in place; return what changed that later phases need."""
-    R, N = w.shape
     a = choice.action
     M = w.military()
     own = cat.self_effect[a]  # (R, N, 4)

@@ -72,6 +72,20 @@ def military_balance(w: WorldState, p: Parameters) -> Balance:
     return Balance(defense=defense, attack=attack, win=win, secure=secure)
 
 
+def _support_kernel(allied, r, i, own, reach):
+    """The support ``i``'s allies give it in replicate ``r``, ``sum_j allied[r, i, j] * own[j] *
+    reach[j, i]``, in ``np.einsum``'s order: ally by ally, each product left to right (a
+    non-ally's term, 0 * own * reach, is +0 and is left out)."""
+    support = 0.0
+    for j in range(own.shape[0]):
+        if allied[r, i, j]:
+            support += 1.0 * own[j] * reach[j, i]
+    return support
+
+
+allied_support = compiled(_support_kernel, inline=True)
+
+
 def _balance_kernel(
     offense,
     defense,
@@ -93,11 +107,7 @@ def _balance_kernel(
         for i in range(N):
             own[i] = defense[r, i] + offense_defends * offense[r, i]
         for i in range(N):
-            allied = 0.0  # np.einsum's order: ally by ally, each product left to right
-            for j in range(N):
-                if alliance[r, i, j]:  # (a non-ally's term, 0 * own * reach, is +0)
-                    allied += 1.0 * own[j] * reach[j, i]
-            defense_out[r, i] = own[i] + commitment * allied
+            defense_out[r, i] = own[i] + commitment * allied_support(alliance, r, i, own, reach)
         for i in range(N):
             strength = beta[r] * offense[r, i]
             for j in range(N):

@@ -24,7 +24,7 @@ from secdilemma.scenario import Parameters
 from secdilemma.world import WorldState
 
 
-def intended(choice: Choice, cat: Catalog, n_states: int) -> np.ndarray:
+def intended(choice: Choice, cat: Catalog) -> np.ndarray:
     """(R, I, J): the intent of i's act toward j, as i itself rates it."""
     a = choice.action
     toward = choice.aim | (choice.target < 0)[:, :, None]  # its target, or everyone
@@ -52,7 +52,7 @@ def learn(
     regained = p.trust_gain * np.minimum(friendly, 1.0) * (1.0 - w.trust)
     w.trust = np.clip(w.trust - lost + regained, 0.0, 1.0)
 
-    restrained = (armed <= 0)[:, :, None] & (intended(choice, cat, N) <= 0)  # [i, j]
+    restrained = (armed <= 0)[:, :, None] & (intended(choice, cat) <= 0)  # [i, j]
     mutual = restrained & restrained.transpose(0, 2, 1) & ~np.eye(N, dtype=bool)
     shift = p.charity_learning * mutual + p.accommodation_shift * reading.accommodation
     shift = np.clip(shift, 0.0, 1.0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from secdilemma.conflict import Balance, own_defense
+from secdilemma.conflict import Balance, allied_support, own_defense
 from secdilemma.fast import compiled, numba_enabled
 from secdilemma.scenario import Parameters
 from secdilemma.world import WorldState, bloc_extension
@@ -67,11 +67,7 @@ def _decline_kernel(
         for j in range(N):
             own[j] = (defense[r, j] + offense_defends * offense[r, j]) * growth[r, j]
         for j in range(N):
-            support = 0.0  # np.einsum's order: ally by ally, each product left to right
-            for m in range(N):
-                if allied[r, j, m]:  # (a non-ally's term, 0 * own * reach, is +0)
-                    support += 1.0 * own[m] * reach[m, j]
-            later_defense[j] = own[j] + commitment * support
+            later_defense[j] = own[j] + commitment * allied_support(allied, r, j, own, reach)
         for i in range(N):
             strength = beta[r] * (offense[r, i] * growth[r, i])
             for j in range(N):
