@@ -217,6 +217,29 @@ def test_a_sweep_killed_with_sigkill_resumes_to_the_same_tables(tmp_path):
     assert json.loads((killed / "manifest.json").read_text())["status"] == "complete"
 
 
+def test_parts_a_killed_task_left_are_not_read_and_are_redone_on_resume(tmp_path):
+    # A task writes its replicates part first and its points part last; killed in between, it
+    # leaves replicates without points. Those are not read, and a resume with other chunks
+    # (so other part names) redoes the points without counting them twice.
+    import shutil
+
+    path = write_spec(tmp_path, points=8)
+    spec, _ = load_spec(path)
+    Sweep(spec, tmp_path / "whole").run(workers=1, chunk_size=1)
+    shutil.copytree(tmp_path / "whole", tmp_path / "killed")
+    for point in (3, 5):
+        (tmp_path / "killed" / "points" / f"part-{point:06d}-{point:06d}.parquet").unlink()
+    replicates = read_table(tmp_path / "killed", "replicates")
+    assert set(replicates["point"]) == {0, 1, 2, 4, 6, 7}
+    assert set(query(tmp_path / "killed", "SELECT DISTINCT point FROM replicates")["point"]) == {
+        0, 1, 2, 4, 6, 7
+    }  # fmt: skip
+    Sweep(spec, tmp_path / "killed").run(workers=1, chunk_size=2)
+    assert (tmp_path / "killed" / "points" / "part-000003-000005.parquet").is_file()
+    assert not (tmp_path / "killed" / "replicates" / "part-000003-000003.parquet").exists()
+    assert_same_tables(tmp_path / "whole", tmp_path / "killed")
+
+
 def test_a_point_that_raises_is_recorded_and_the_sweep_completes(tmp_path):
     path = write_spec(
         tmp_path,

@@ -10,7 +10,10 @@ Layout of a sweep directory::
     trajectories/part-*.parquet  tidy per-step values (only with ``trajectories: true``)
 
 A part file is written under a hidden temporary name and renamed when complete, so a reader (or
-a resumed sweep) never sees half a file. The tables are the union of their parts.
+a resumed sweep) never sees half a file. A task writes its points part last: it marks the task's
+points finished, and the other tables' parts of the same name count only with it (a task killed
+between its parts leaves parts that are not read, and a resumed sweep removes them). The
+tables are the union of their finished parts.
 """
 
 from __future__ import annotations
@@ -48,10 +51,27 @@ def write_json(path: Path, payload: dict[str, Any]) -> None:
     os.replace(partial, path)
 
 
+def finished_parts(directory: str | Path, table: str) -> list[Path]:
+    """The parts of ``table`` whose task finished: every points part, and the other tables'
+    parts that have the points part of the same name."""
+    folder = Path(directory) / table
+    parts = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+    points = Path(directory) / "points"
+    return parts if table == "points" else [p for p in parts if (points / p.name).is_file()]
+
+
+def unfinished_parts(directory: str | Path) -> list[Path]:
+    """What killed tasks left: parts without their points part, and half-written files."""
+    root = Path(directory)
+    kept = {p for table in TABLES for p in finished_parts(root, table)}
+    parts = [p for table in TABLES for p in (root / table).glob("part-*.parquet")]
+    return [p for p in parts if p not in kept] + list(root.rglob(".*.partial"))
+
+
 def read_table(directory: str | Path, table: str = "points") -> pd.DataFrame:
     """A store table as one DataFrame, sorted by point (and replicate)."""
     folder = Path(directory) / table
-    parts = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+    parts = finished_parts(directory, table)
     if not parts:
         raise InputError(str(folder), table, str(directory), "no finished points in this store")
     frame = pd.concat([pq.read_table(p).to_pandas() for p in parts], ignore_index=True)
@@ -71,9 +91,10 @@ def query(directory: str | Path, sql: str) -> pd.DataFrame:
     con = duckdb.connect()
     try:
         for table in TABLES:
-            if any((root / table).glob("part-*.parquet")):
-                glob = str(root / table / "part-*.parquet").replace("'", "''")
-                con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{glob}')")
+            parts = finished_parts(root, table)
+            if parts:
+                files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts)
+                con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet([{files}])")
         if (root / "design.parquet").is_file():
             path = str(root / "design.parquet").replace("'", "''")
             con.execute(f"CREATE VIEW design AS SELECT * FROM read_parquet('{path}')")

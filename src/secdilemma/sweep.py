@@ -35,7 +35,7 @@ from secdilemma import __version__
 from secdilemma.errors import InputError
 from secdilemma.experiment import SweepSpec, evaluate_point_tables, make_design
 from secdilemma.results import git_hash
-from secdilemma.store import read_table, write_json, write_part
+from secdilemma.store import read_table, unfinished_parts, write_json, write_part
 
 Progress = Callable[[int, int], None]  # (points finished so far, total)
 
@@ -177,8 +177,8 @@ class Sweep:
             failed = {int(k): v for k, v in old["points"]["failed"].items()}
         elif any(self.directory.iterdir()):
             raise InputError("--out", "<directory>", str(self.directory), "exists and is not empty")
-        for stale in self.directory.rglob(".*.partial"):
-            stale.unlink()  # a part a killed worker left half-written
+        for stale in unfinished_parts(self.directory):
+            stale.unlink()  # what a killed task left: its points will run again
         design = self.design.copy()
         design.insert(0, "point", design.index)
         write_part(self.directory, ".", "design", design.astype({"point": "int64"}))
