@@ -19,9 +19,9 @@ HERE = Path(__file__).parent
 
 def warm_up() -> None:
     """Compile (or load from Numba's cache) the engine's kernels before anything is timed."""
-    from secdilemma.engine import run_ensemble
-    from secdilemma.scenario import load_scenario, parse_scenario
-    from secdilemma.synth import synthetic_world
+    from secdilemma.engine.pipeline import run_ensemble
+    from secdilemma.model.scenario import load_scenario, parse_scenario
+    from secdilemma.model.synth import synthetic_world
 
     run_ensemble(load_scenario("two-security-seekers", ["replicates=2", "steps=2"]))
     run_ensemble(parse_scenario(synthetic_world(4, seed=0, replicates=2, steps=2), "warm-up"))
@@ -72,7 +72,7 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    from secdilemma.fast import numba, numba_enabled
+    from secdilemma.numerics.fast import numba, numba_enabled
 
     return {
         "numba": None if numba is None else numba.__version__,

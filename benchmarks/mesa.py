@@ -1,11 +1,11 @@
-"""The vectorised engine against the Mesa reference model (``secdilemma.mesa_model``): seconds
+"""The vectorised engine against the Mesa reference model (``secdilemma.interop.mesa``): seconds
 per replicate-step of the same model, side by side in this process.
 
 Two workloads:
 
 - ``two-security-seekers``: the bundled scenario (2 states); the engine runs R = 1,000
   replicates of T = 100 steps in one ensemble (one block).
-- ``synthetic-20``: ``secdilemma.synth.synthetic_world(20, seed=1)``, 20 states with mixed
+- ``synthetic-20``: ``secdilemma.model.synth.synthetic_world(20, seed=1)``, 20 states with mixed
   lenses; the engine runs R = 1,000, T = 100.
 
 The engine is timed with its compiled kernels (the ``[fast]`` extra, when Numba is installed)
@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import HERE, machine, row, warm_up, write_json
-from secdilemma.engine import run_ensemble
-from secdilemma.fast import numba_enabled, use_numba
-from secdilemma.mesa_model import SecurityDilemmaModel
-from secdilemma.scenario import Scenario, load_scenario, parse_scenario
-from secdilemma.synth import synthetic_world
+from secdilemma.engine.pipeline import run_ensemble
+from secdilemma.numerics.fast import numba_enabled, use_numba
+from secdilemma.interop.mesa import SecurityDilemmaModel
+from secdilemma.model.scenario import Scenario, load_scenario, parse_scenario
+from secdilemma.model.synth import synthetic_world
 
 RESULTS = HERE / "results_mesa.json"
 SYNTH_SEED = 1

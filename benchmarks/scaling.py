@@ -1,6 +1,6 @@
 """How the engine's time and peak memory grow with replicates R, states N and steps T.
 
-Each measurement runs one ensemble of a synthetic world (``secdilemma.synth``) in this process;
+Each measurement runs one ensemble of a synthetic world (``secdilemma.model.synth``) in this process;
 peak memory is what NumPy allocated at most (``tracemalloc``, which NumPy reports to), not the
 process's resident size, and is measured in a run apart from the timed ones. Exponents are
 least-squares slopes on log-log axes.
@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from benchmarks.common import machine, row, timed, warm_up, write_json
-from secdilemma.engine import run_ensemble
-from secdilemma.scenario import parse_scenario
-from secdilemma.synth import synthetic_world
+from secdilemma.engine.pipeline import run_ensemble
+from secdilemma.model.scenario import parse_scenario
+from secdilemma.model.synth import synthetic_world
 
 HERE = Path(__file__).parent
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from secdilemma.cli import app
-from secdilemma.scenario import load_scenario
+from secdilemma.cli.app import app
+from secdilemma.model.scenario import load_scenario
 
 ROOT = Path(__file__).parent.parent
 runner = CliRunner()
@@ -64,9 +64,9 @@ def test_a_memory_budget_bounds_a_large_worlds_peak_and_changes_no_result():
 
     import numpy as np
 
-    from secdilemma.engine import block_size, run_ensemble
-    from secdilemma.scenario import parse_scenario
-    from secdilemma.synth import synthetic_world
+    from secdilemma.engine.pipeline import block_size, run_ensemble
+    from secdilemma.model.scenario import parse_scenario
+    from secdilemma.model.synth import synthetic_world
 
     spec = parse_scenario(synthetic_world(30, seed=2, replicates=40, steps=3), "synthetic")
     budget = 60 * 2**20

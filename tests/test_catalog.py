@@ -2,7 +2,7 @@
 
 import pytest
 
-from secdilemma.actions import RIVERA_SCORES, load_catalog, parse_catalog
+from secdilemma.model.actions import RIVERA_SCORES, load_catalog, parse_catalog
 from secdilemma.errors import ScenarioError
 
 REQUIRED = """wait build_arms build_offensive_forces build_defensive_forces alert_forces

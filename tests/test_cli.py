@@ -4,7 +4,7 @@ import json
 
 from typer.testing import CliRunner
 
-from secdilemma.cli import app
+from secdilemma.cli.app import app
 
 runner = CliRunner()
 SUMMARY_KEYS = {
@@ -119,7 +119,7 @@ def test_listings():
 
 
 def test_an_error_while_writing_leaves_no_directory(tmp_path, monkeypatch):
-    import secdilemma.results as results
+    import secdilemma.experiments.results as results
 
     def broken(_ens):
         raise RuntimeError("disk full")

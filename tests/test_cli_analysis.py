@@ -12,7 +12,8 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from secdilemma import cli_analysis, store
+from secdilemma.cli import analysis as cli_analysis
+from secdilemma.experiments import store
 
 # The commands on an app of their own: cli.py registers them too, but these tests must not
 # depend on which other commands exist.

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from secdilemma import store
+from secdilemma.experiments import store
 from secdilemma.errors import InputError
 
 pytest.importorskip("ema_workbench")
 
-from secdilemma.discovery import choose_box, discover  # noqa: E402
+from secdilemma.experiments.discovery import choose_box, discover  # noqa: E402
 
 X1, X2, X3 = "world.offense_defense_balance", "world.distinguishability", "states.A.greed"
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from secdilemma.errors import InputError
-from secdilemma.experiment import SweepSpec, evaluate_point
+from secdilemma.experiments.spec import SweepSpec, evaluate_point
 
 pytest.importorskip("ema_workbench")
 
@@ -24,7 +24,7 @@ with warnings.catch_warnings():
         perform_experiments,
     )
 
-from secdilemma.ema import ema_name, ema_names, make_ema_model, parameter_values  # noqa: E402
+from secdilemma.interop.ema import ema_name, ema_names, make_ema_model, parameter_values  # noqa: E402
 
 OUTCOMES = ["p_war", "p_spiral", "escalation_score_mean"]
 

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secdilemma import load_scenario, run_ensemble
-from secdilemma.engine import simulate
-from secdilemma.rng import Streams
-from secdilemma.scenario import parse_scenario
-from secdilemma.summary import summarize
+from secdilemma.engine.pipeline import simulate
+from secdilemma.numerics.rng import Streams
+from secdilemma.model.scenario import parse_scenario
+from secdilemma.engine.summary import summarize
 
 
 def _small(name="two-security-seekers", **overrides):
@@ -128,7 +128,7 @@ def test_invariants_hold_for_any_world(odb, dist, noise, greed, lens, seed):
 
 
 def test_beliefs_set_priors_and_pairwise_charity():
-    from secdilemma.world import initial_world
+    from secdilemma.model.world import initial_world
 
     raw = {
         "name": "b",
@@ -150,7 +150,7 @@ def test_beliefs_set_priors_and_pairwise_charity():
 def test_hubris_shifts_the_log_odds_by_scale_times_hubris():
     from scipy import special
 
-    from secdilemma.conflict import hubristic, underrated
+    from secdilemma.mechanisms.conflict import hubristic, underrated
 
     rng = np.random.default_rng(3)
     chance = np.concatenate([rng.random((4, 5, 5)), np.zeros((1, 5, 5)), np.ones((1, 5, 5))])
@@ -169,7 +169,7 @@ def test_hubris_shifts_the_log_odds_by_scale_times_hubris():
 def test_log_odds_updates_equal_logit_then_expit_and_stay_finite():
     from scipy import special
 
-    from secdilemma.logodds import shifted
+    from secdilemma.numerics.logodds import shifted
 
     rng = np.random.default_rng(5)
     p = np.concatenate([rng.random(200), [0.0, 1.0, 1e-12, 1 - 1e-12]])
@@ -185,7 +185,7 @@ def test_skipping_the_likelihoods_in_a_world_of_structural_observers_changes_not
     monkeypatch,
 ):
     from outcomes import assert_same_outcomes
-    from secdilemma.decision import choice
+    from secdilemma.mechanisms.decision import choice
 
     spec = load_scenario("two-security-seekers", ["replicates=60", "steps=40"])
     assert all(state.lens == "structural" for state in spec.states)
@@ -196,7 +196,7 @@ def test_skipping_the_likelihoods_in_a_world_of_structural_observers_changes_not
 
 def _caught(name: str, spec, patch) -> tuple:
     """A copy of the world and the other arguments of the last call of ``engine.name``."""
-    from secdilemma import engine
+    from secdilemma.engine import pipeline as engine
 
     caught = {}
     original = getattr(engine, name)
@@ -216,7 +216,7 @@ WORLD_FIELDS = ("offense", "defense", "deterrent", "wealth", "threat", "trust", 
 def test_a_block_without_war_ends_as_resolving_its_wars_would_leave_it(monkeypatch):
     # Steps without a war skip resolving wars; a replicate without a war must end the same
     # in a block where another replicate fights one (the full computation).
-    from secdilemma.conflict import resolve_wars
+    from secdilemma.mechanisms.conflict import resolve_wars
 
     spec = load_scenario("two-security-seekers", ["replicates=6", "steps=4"])
     w, args = _caught("resolve_wars", spec, monkeypatch)
@@ -234,7 +234,7 @@ def test_a_block_without_war_ends_as_resolving_its_wars_would_leave_it(monkeypat
 
 
 def test_a_block_without_aggression_ends_as_balancing_against_it_would_leave_it(monkeypatch):
-    from secdilemma.alliances import balance_against_aggression
+    from secdilemma.mechanisms.alliances import balance_against_aggression
 
     spec = load_scenario("nato-russia", ["replicates=6"])
     w, (aggression, reading, p) = _caught("balance_against_aggression", spec, monkeypatch)
@@ -255,7 +255,7 @@ def test_the_war_records_skipped_in_steps_without_a_war_change_nothing(monkeypat
     # as if a war had been fought (all its marks False) must give the same outcomes.
     import dataclasses
 
-    from secdilemma import engine
+    from secdilemma.engine import pipeline as engine
 
     spec = load_scenario("nato-russia", ["replicates=12", "steps=30"])
     skipped = run_ensemble(spec).outcomes
@@ -273,9 +273,9 @@ def test_structural_observers_beliefs_are_those_the_general_update_leaves(monkey
     # A world of structural observers skips the Bayesian and interpretive updates of beliefs
     # and the weighing of verification reports: the general forms must leave its beliefs as
     # they are and take every report at face value.
-    from secdilemma.agreements import report_evidence
-    from secdilemma.perception.lenses import updated_beliefs
-    from secdilemma.scenario import LENSES
+    from secdilemma.mechanisms.agreements import report_evidence
+    from secdilemma.mechanisms.perception.lenses import updated_beliefs
+    from secdilemma.model.scenario import LENSES
 
     spec = load_scenario("two-security-seekers", ["replicates=8", "steps=12"])
     assert all(state.lens == "structural" for state in spec.states)
@@ -291,9 +291,9 @@ def test_structural_observers_beliefs_are_those_the_general_update_leaves(monkey
 
 
 def test_incident_readings_are_drawn_where_incidents_happened_only():
-    from secdilemma.crisis import incidents
-    from secdilemma.rng import Stream
-    from secdilemma.world import initial_world
+    from secdilemma.mechanisms.crisis import incidents
+    from secdilemma.numerics.rng import Stream
+    from secdilemma.model.world import initial_world
 
     spec = load_scenario("nato-russia", ["replicates=40"])
     streams = Streams(spec.seed, range(40))

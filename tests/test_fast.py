@@ -7,16 +7,16 @@ import numpy as np
 import pytest
 
 from outcomes import assert_same_outcomes
-from secdilemma.actions import REQUIREMENTS, load_catalog
-from secdilemma.decision import aimed, pair_parts, treaty
-from secdilemma.decision import utility as utility_module
-from secdilemma.decision.options import ACTS_INNER_BELOW, OptionSpace, requirement_masks
-from secdilemma.decision.sampling import draw_softmax, softmax_likelihoods
-from secdilemma.engine import run_ensemble
-from secdilemma.fast import numba_available, use_numba
-from secdilemma.rng import Streams
-from secdilemma.scenario import load_scenario, parse_scenario
-from secdilemma.synth import synthetic_world
+from secdilemma.model.actions import REQUIREMENTS, load_catalog
+from secdilemma.mechanisms.decision import aimed, pair_parts, treaty
+from secdilemma.mechanisms.decision import utility as utility_module
+from secdilemma.mechanisms.decision.options import ACTS_INNER_BELOW, OptionSpace, requirement_masks
+from secdilemma.mechanisms.decision.sampling import draw_softmax, softmax_likelihoods
+from secdilemma.engine.pipeline import run_ensemble
+from secdilemma.numerics.fast import numba_available, use_numba
+from secdilemma.numerics.rng import Streams
+from secdilemma.model.scenario import load_scenario, parse_scenario
+from secdilemma.model.synth import synthetic_world
 
 FORMS = [
     False,
@@ -106,7 +106,7 @@ def test_the_compiled_random_streams_are_the_numpy_ones():
         parse_scenario(synthetic_world(8, seed=4, replicates=20, steps=30), "synthetic-8"),
         # past aimed.OPTION_BY_OPTION_UP_TO states: the aimed acts' row kernel
         parse_scenario(synthetic_world(14, seed=5, replicates=6, steps=15), "synthetic-14"),
-        # past 128 states: NumPy sums over the observers in halves (secdilemma.sums)
+        # past 128 states: NumPy sums over the observers in halves (secdilemma.numerics.sums)
         parse_scenario(synthetic_world(150, seed=6, replicates=2, steps=3), "synthetic-150"),
     ],
     ids=lambda s: s.name,
@@ -210,7 +210,7 @@ def test_the_compiled_treaty_breach_costs_are_the_numpy_ones():
 
 
 def test_the_salt_of_a_draw_is_the_mixer_of_its_counter():
-    from secdilemma.rng import _salt, mix
+    from secdilemma.numerics.rng import _salt, mix
 
     for tag, step in [(0, 0), (1, 0), (14, 99), (65535, 10**9), (70000, 3)]:
         counter = ((tag & 0xFFFF) << 48) ^ (step + 1)
@@ -237,8 +237,8 @@ def test_the_compiled_actor_and_pair_parts_are_the_numpy_ones(N):
 @pytest.mark.skipif(not numba_available(), reason="no numba")
 @pytest.mark.parametrize("N", [2, 9, 14])
 def test_the_compiled_readings_are_the_numpy_ones(N):
-    from secdilemma import engine
-    from secdilemma.perception import lenses
+    from secdilemma.engine import pipeline as engine
+    from secdilemma.mechanisms.perception import lenses
 
     spec = parse_scenario(synthetic_world(N, seed=N, replicates=5, steps=6), "synthetic")
     args = _caught_call(engine, "read_acts", spec)
@@ -272,7 +272,7 @@ def test_the_compiled_aimed_utilities_are_the_numpy_ones(N):
 @pytest.mark.skipif(not numba_available(), reason="no numba")
 @pytest.mark.parametrize("N", [2, 9, 14, 150])
 def test_the_compiled_vulnerabilities_are_the_numpy_ones(N):
-    from secdilemma.decision import vulnerability as vulnerability_module
+    from secdilemma.mechanisms.decision import vulnerability as vulnerability_module
 
     spec = parse_scenario(synthetic_world(N, seed=N, replicates=3, steps=4), "synthetic")
     args = _caught_call(utility_module, "vulnerability", spec)
@@ -289,7 +289,7 @@ def test_the_compiled_vulnerabilities_are_the_numpy_ones(N):
 @pytest.mark.skipif(not numba_available(), reason="no numba")
 @pytest.mark.parametrize("N", [2, 9])
 def test_the_compiled_war_parts_are_the_numpy_ones(N):
-    from secdilemma.decision import war_parts
+    from secdilemma.mechanisms.decision import war_parts
 
     spec = parse_scenario(synthetic_world(N, seed=N, replicates=3, steps=4), "synthetic")
     args = _caught_call(utility_module, "war_parts", spec)
@@ -304,7 +304,7 @@ def test_the_compiled_war_parts_are_the_numpy_ones(N):
 
 @pytest.mark.skipif(not numba_available(), reason="no numba")
 def test_the_compiled_received_effects_are_the_numpy_ones():
-    from secdilemma.apply import received_effects
+    from secdilemma.mechanisms.apply import received_effects
 
     rng = np.random.default_rng(4)
     R, N, K = 200, 6, 9
@@ -325,8 +325,8 @@ def test_the_compiled_received_effects_are_the_numpy_ones():
 @pytest.mark.skipif(not numba_available(), reason="no numba")
 @pytest.mark.parametrize("N", [2, 9, 60])
 def test_the_compiled_military_balance_and_security_are_the_numpy_ones(N):
-    from secdilemma.conflict import actual_security, military_balance, own_defense
-    from secdilemma.world import initial_world
+    from secdilemma.mechanisms.conflict import actual_security, military_balance, own_defense
+    from secdilemma.model.world import initial_world
 
     spec = parse_scenario(synthetic_world(N, seed=N, replicates=12), "synthetic")
     w, _ = initial_world(spec, Streams(spec.seed, range(12)), spec.action_catalog())
@@ -352,9 +352,9 @@ def test_the_compiled_military_balance_and_security_are_the_numpy_ones(N):
 @pytest.mark.skipif(not numba_available(), reason="no numba")
 @pytest.mark.parametrize("N", [2, 9, 60])
 def test_the_compiled_foreseen_decline_is_the_numpy_one(N):
-    from secdilemma.conflict import military_balance
-    from secdilemma.power_shift import foreseen_decline
-    from secdilemma.world import initial_world
+    from secdilemma.mechanisms.conflict import military_balance
+    from secdilemma.mechanisms.power_shift import foreseen_decline
+    from secdilemma.model.world import initial_world
 
     spec = parse_scenario(synthetic_world(N, seed=N, replicates=12), "synthetic")
     w, _ = initial_world(spec, Streams(spec.seed, range(12)), spec.action_catalog())

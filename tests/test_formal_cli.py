@@ -5,7 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from secdilemma.cli import app
+from secdilemma.cli.app import app
 
 runner = CliRunner()
 

@@ -12,41 +12,41 @@ import secdilemma
 
 ROOT = Path(secdilemma.__file__).parent
 STEP_MODULES = [
-    "decision/choice.py",
-    "decision/options.py",
-    "decision/policies.py",
-    "decision/utility.py",
-    "decision/aimed.py",
-    "decision/self_directed.py",
-    "decision/treaty.py",
-    "decision/pair_parts.py",
-    "decision/vulnerability.py",
-    "decision/war_parts.py",
-    "sums.py",
-    "decision/sampling.py",
-    "apply.py",
-    "perception/observe.py",
-    "perception/lenses.py",
-    "conflict.py",
-    "crisis.py",
-    "agreements.py",
-    "alliances.py",
-    "power_shift.py",
-    "learning.py",
-    "metrics.py",
+    "mechanisms/decision/choice.py",
+    "mechanisms/decision/options.py",
+    "mechanisms/decision/policies.py",
+    "mechanisms/decision/utility.py",
+    "mechanisms/decision/aimed.py",
+    "mechanisms/decision/self_directed.py",
+    "mechanisms/decision/treaty.py",
+    "mechanisms/decision/pair_parts.py",
+    "mechanisms/decision/vulnerability.py",
+    "mechanisms/decision/war_parts.py",
+    "numerics/sums.py",
+    "mechanisms/decision/sampling.py",
+    "mechanisms/apply.py",
+    "mechanisms/perception/observe.py",
+    "mechanisms/perception/lenses.py",
+    "mechanisms/conflict.py",
+    "mechanisms/crisis.py",
+    "mechanisms/agreements.py",
+    "mechanisms/alliances.py",
+    "mechanisms/power_shift.py",
+    "mechanisms/learning.py",
+    "engine/recorder.py",
 ]
 ALLOWED = {
     # the four baseline policies, the scheduled events, the requirements (once, at import)
-    "decision/choice.py": {"(\n        (POLICIES.index", "scheduled", "enumerate(REQUIREMENTS)"},
+    "mechanisms/decision/choice.py": {"(\n        (POLICIES.index", "scheduled", "enumerate(REQUIREMENTS)"},
     # the catalogue's precondition signatures, the preconditions of one
-    "decision/options.py": {
+    "mechanisms/decision/options.py": {
         "self_signatures",
         "aimed_signatures",
         "needs",
         "enumerate(kinds)",
     },
     # the names of recorded variables and of war causes and counters
-    "metrics.py": {
+    "engine/recorder.py": {
         "enumerate((w.offense",
         "enumerate(\n            (\n                w.threat",
         "self.by_cause.items()",
@@ -57,23 +57,23 @@ ALLOWED = {
     # the catalogue's aimed acts: each adds only the terms it has, over all replicates and
     # pairs at once (its cost grows with the catalogue, not with the world)
     # (the option arrays and the parts handed to the kernel are a fixed few)
-    "decision/aimed.py": {
+    "mechanisms/decision/aimed.py": {
         "range(Ka)",
         "(t.offense, t.defense, t.forces)",
         "(base, gain, needed)",
         "parts",
     },
     # the fields of the parts' named tuples
-    "decision/pair_parts.py": {"ActorParts._fields", "PairParts._fields"},
+    "mechanisms/decision/pair_parts.py": {"ActorParts._fields", "PairParts._fields"},
     # module-level constants: relation kinds, lens names; the four capabilities
-    "apply.py": {"enumerate(RELATIONS)", "_REL.items()", "range(k)"},
-    "perception/lenses.py": {"LENSES", "_REAL_FIELDS", "_FLAG_FIELDS"},
+    "mechanisms/apply.py": {"enumerate(RELATIONS)", "_REL.items()", "range(k)"},
+    "mechanisms/perception/lenses.py": {"LENSES", "_REAL_FIELDS", "_FLAG_FIELDS"},
 }
 
 
 def _loops(path: Path):
     """What each Python loop iterates over; loops inside ``*_kernel`` functions are compiled by
-    Numba (secdilemma.fast) and are not Python loops."""
+    Numba (secdilemma.numerics.fast) and are not Python loops."""
     tree = ast.parse(path.read_text())
     source = path.read_text()
     kernels = [

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from secdilemma.cli import app
+from secdilemma.cli.app import app
 from secdilemma.formal.jervis import (
     CHICKEN,
     DEADLOCK,

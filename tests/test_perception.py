@@ -12,7 +12,7 @@ import pandas as pd
 from scipy import special
 from typer.testing import CliRunner
 
-from secdilemma.cli import app
+from secdilemma.cli.app import app
 
 HERE = Path(__file__).parent / "scenarios" / "perception"
 runner = CliRunner()

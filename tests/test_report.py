@@ -19,8 +19,8 @@ import yaml
 from scipy import stats
 from typer.testing import CliRunner
 
-from secdilemma import cli_report
-from secdilemma.cli import app as main_app
+from secdilemma.cli import report as cli_report
+from secdilemma.cli.app import app as main_app
 from secdilemma.errors import InputError
 from secdilemma.report import binomial_interval, write_compare_report, write_report
 

@@ -3,7 +3,7 @@
 import pytest
 
 from secdilemma import InputError, ScenarioError, load_scenario
-from secdilemma.scenario import apply_overrides
+from secdilemma.model.scenario import apply_overrides
 
 
 @pytest.mark.parametrize(

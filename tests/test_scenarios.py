@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from secdilemma.cli import app
-from secdilemma.cow import bundled
-from secdilemma.scenario import bundled_names, load_scenario, read_raw, resolve_path
+from secdilemma.cli.app import app
+from secdilemma.model.cow import bundled
+from secdilemma.model.scenario import bundled_names, load_scenario, read_raw, resolve_path
 
 runner = CliRunner()
 DOCS = Path(__file__).parent.parent / "docs" / "scenarios"

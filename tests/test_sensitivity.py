@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from secdilemma.errors import InputError
-from secdilemma.experiment import SweepSpec
-from secdilemma.sensitivity import (
+from secdilemma.experiments.spec import SweepSpec
+from secdilemma.experiments.sensitivity import (
     _elementary_effects,
     morris_of,
     morris_screening,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from secdilemma.cli import app
+from secdilemma.cli.app import app
 
 HERE = Path(__file__).parent / "scenarios" / "statecraft"
 runner = CliRunner()

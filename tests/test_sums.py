@@ -1,10 +1,10 @@
-"""The kernels' summation order is NumPy's (secdilemma.sums), for every length up to 300."""
+"""The kernels' summation order is NumPy's (secdilemma.numerics.sums), for every length up to 300."""
 
 import numpy as np
 import pytest
 
-from secdilemma.fast import numba_available
-from secdilemma.sums import pairwise, row_sum, segment_sum
+from secdilemma.numerics.fast import numba_available
+from secdilemma.numerics.sums import pairwise, row_sum, segment_sum
 
 LENGTHS = list(range(1, 301)) + [511, 1024, 1033, 4999]
 

@@ -15,11 +15,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from secdilemma.cli import app
+from secdilemma.cli.app import app
 from secdilemma.errors import InputError, ScenarioError
-from secdilemma.experiment import load_spec, make_design
-from secdilemma.store import query, read_table
-from secdilemma.sweep import Sweep, sweep_tables
+from secdilemma.experiments.spec import load_spec, make_design
+from secdilemma.experiments.store import query, read_table
+from secdilemma.experiments.sweep import Sweep, sweep_tables
 
 runner = CliRunner()
 
@@ -193,7 +193,7 @@ def test_a_sweep_killed_with_sigkill_resumes_to_the_same_tables(tmp_path):
     spec, _ = load_spec(path)
     Sweep(spec, tmp_path / "whole").run(workers=1, chunk_size=1)
     killed = tmp_path / "killed"
-    command = [sys.executable, "-m", "secdilemma.cli", "sweep", str(path), "--out", str(killed),
+    command = [sys.executable, "-m", "secdilemma.cli.app", "sweep", str(path), "--out", str(killed),
                "--workers", "1", "--chunk-size", "1"]  # fmt: skip
     process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

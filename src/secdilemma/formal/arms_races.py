@@ -7,7 +7,7 @@ needs more years than most races last. Each race is therefore fitted over a wind
 each other) and ends with it; the window is reported with the fit, and ``lead=0`` fits the race
 years alone. A race whose window has fewer than ``min_obs`` usable year-to-year changes is
 reported as having too little data, with the count. Windows that cross 1914 are converted to US
-dollars at the gold parity (``secdilemma.cow``).
+dollars at the gold parity (``secdilemma.model.cow``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from secdilemma.cow import UNIT_CHANGE_YEAR, Currency, bloc_milex, milex
+from secdilemma.model.cow import UNIT_CHANGE_YEAR, Currency, bloc_milex, milex
 from secdilemma.formal.richardson import (
     AdditiveFit,
     ReactionFit,

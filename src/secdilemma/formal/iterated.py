@@ -15,7 +15,7 @@ deterministic strategies behave exactly as the axelrod library's of the same nam
 Randomness comes from one integer seed through :class:`numpy.random.SeedSequence`. A match is
 identified by ``(row index, column index, repetition)``; each draw is a counter-based hash of
 that identity, the turn and the purpose (noise or a strategy's choice), as in
-:mod:`secdilemma.rng`, so a match's play depends on nothing else: not on which other matches run
+:mod:`secdilemma.numerics.rng`, so a match's play depends on nothing else: not on which other matches run
 beside it, in what order, or in how many batches.
 """
 
@@ -30,7 +30,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from secdilemma.formal.jervis import SecurityGame
-from secdilemma.rng import GOLDEN, Stream, Streams, mix
+from secdilemma.numerics.rng import GOLDEN, Stream, Streams, mix
 
 C, D = 0, 1
 

@@ -1,0 +1,180 @@
+"""Command-line subcommands for analysing experiments: ``sensitivity`` (Sobol or Morris over a
+sweep spec's ranges) and ``discover`` (PRIM scenario discovery over a sweep store).
+
+Each prints a table (or JSON with ``--json``); bad input gives one line per problem naming the
+file, field and value, and exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from secdilemma.cli.common import emit_json, fail
+from secdilemma.errors import InputError
+from secdilemma.experiments.spec import POINT_OUTCOMES, load_spec
+
+METHODS = ("sobol", "morris")
+
+
+def _pm(value: float, conf: float) -> str:
+    return f"{value:.3f} ± {conf:.3f}"
+
+
+def sensitivity_command(
+    spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="A sweep spec (YAML).")],
+    outcome: Annotated[
+        str, typer.Option(help=f"The outcome to explain: one of {', '.join(POINT_OUTCOMES)}.")
+    ] = "p_spiral",
+    method: Annotated[str, typer.Option(help="sobol (S1, ST) or morris (mu*, sigma).")] = "sobol",
+    samples: Annotated[
+        int,
+        typer.Option(
+            help="Sobol: base samples N (N x (parameters + 2) ensembles; a power of 2). "
+            "Morris: trajectories r (r x (parameters + 1) ensembles).",
+            min=2,
+        ),
+    ] = 64,
+    levels: Annotated[int, typer.Option(help="Morris: grid levels (even).", min=2)] = 4,
+    workers: Annotated[
+        int, typer.Option(help="Processes evaluating points (results do not depend on it).", min=1)
+    ] = 1,
+    plot: Annotated[
+        Path | None, typer.Option(help="Save a bar plot with 95% intervals (PNG, PDF, SVG).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the indices as JSON.")] = False,
+) -> None:
+    """Global sensitivity of an outcome to a sweep spec's ranged parameters (SALib)."""
+    from secdilemma.experiments import sensitivity
+
+    try:
+        if method not in METHODS:
+            raise InputError("--method", "method", method, f"use one of {list(METHODS)}")
+        if outcome not in POINT_OUTCOMES:
+            raise InputError(
+                "--outcome",
+                "outcome",
+                outcome,
+                f"unknown outcome; use one of {list(POINT_OUTCOMES)}",
+            )
+        spec, source = load_spec(spec_path)
+        if method == "sobol":
+            frame = sensitivity.sobol_indices(spec, outcome, samples, workers, source=source)
+        else:
+            frame = sensitivity.morris_screening(
+                spec, outcome, samples, levels, workers, source=source
+            )
+        if plot is not None:
+            sensitivity.plot_indices(frame, plot)
+    except InputError as err:
+        fail(err)
+    result = {
+        "spec": str(spec_path),
+        "method": method,
+        "outcome": outcome,
+        "samples": samples,
+        "evaluations": frame.attrs["evaluations"],
+        "replicates": spec.replicates,
+        "seed": spec.seed,
+        "ranking": sensitivity.ranking(frame),
+        "indices": sensitivity.as_records(frame),
+    }
+    if as_json:
+        emit_json(result)
+        return
+    table = Table(
+        title=f"{method} sensitivity of {outcome}: {result['evaluations']} ensembles of "
+        f"{spec.replicates} (95% intervals)"
+    )
+    table.add_column("parameter", no_wrap=True)
+    if method == "sobol":
+        for col in ("S1 (first order)", "ST (total)"):
+            table.add_column(col, justify="right")
+        for row in frame.sort_values("ST", ascending=False, kind="stable").itertuples():
+            table.add_row(row.parameter, _pm(row.S1, row.S1_conf), _pm(row.ST, row.ST_conf))
+    else:
+        for col in ("mu* (mean |effect|)", "sigma", "mu (signed)"):
+            table.add_column(col, justify="right")
+        for row in frame.sort_values("mu_star", ascending=False, kind="stable").itertuples():
+            table.add_row(
+                row.parameter,
+                _pm(row.mu_star, row.mu_star_conf),
+                _pm(row.sigma, row.sigma_conf),
+                f"{row.mu:+.3f}",
+            )
+    Console().print(table)
+    if plot is not None:
+        Console(stderr=True).print(f"plot: {plot}")
+
+
+def discover_command(
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="A sweep directory.")],
+    outcome: Annotated[str, typer.Option(help="The outcome that defines the cases.")] = "p_war",
+    threshold: Annotated[
+        float, typer.Option(help="Cases of interest: points whose outcome is above this.")
+    ] = 0.5,
+    below: Annotated[
+        bool, typer.Option("--below", help="Cases of interest lie below the threshold instead.")
+    ] = False,
+    density: Annotated[
+        float,
+        typer.Option(
+            "--threshold-density",
+            help="Pick the box of widest coverage with at least this density.",
+        ),
+    ] = 0.8,
+    peel_alpha: Annotated[float, typer.Option(help="Share of points peeled per step.")] = 0.05,
+    box: Annotated[
+        int | None, typer.Option(help="Pick this box of the trade-off (peeling trajectory).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Scenario discovery (PRIM): the box of parameters where an outcome exceeds a threshold."""
+    from secdilemma.experiments.discovery import discover
+
+    try:
+        result = discover(
+            directory,
+            outcome,
+            threshold,
+            above=not below,
+            peel_alpha=peel_alpha,
+            threshold_density=density,
+            box=box,
+        )
+    except InputError as err:
+        fail(err)
+    if as_json:
+        emit_json(result)
+        return
+    side = "<" if below else ">"
+    out = Console()
+    table = Table(
+        title=f"PRIM box {result['box']} for {outcome} {side} {threshold}: "
+        f"{result['cases_of_interest']} of {result['points']} points"
+    )
+    for col in ("parameter", "low", "high", "restricted", "quasi-p"):
+        table.add_column(col, justify="left" if col == "parameter" else "right")
+    for name, lim in result["limits"].items():
+        qp = ", ".join(f"{v:.2g}" for v in lim.get("qp", []) if v is not None)
+        if "values" in lim:
+            low, high = ", ".join(lim["values"]), ""
+        else:
+            low, high = f"{lim['low']:.4g}", f"{lim['high']:.4g}"
+        table.add_row(name, low, high, "yes" if lim["restricted"] else "", qp)
+    out.print(table)
+    out.print(
+        f"coverage {result['coverage']:.3f}  density {result['density']:.3f}  "
+        f"mass {result['mass']:.3f}  ({len(result['tradeoff'])} boxes on the trade-off)"
+    )
+    if not result["meets_density"]:
+        out.print(f"no box reaches density {density}: this is the densest", style="yellow")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sensitivity")(sensitivity_command)
+    app.command("discover")(discover_command)

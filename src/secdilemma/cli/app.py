@@ -1,0 +1,286 @@
+"""The ``secdilemma`` command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from secdilemma.cli import analysis as cli_analysis
+from secdilemma.cli import formal as cli_formal
+from secdilemma.cli import report as cli_report
+from secdilemma.cli import sweep as cli_sweep
+from secdilemma.model.actions import load_catalog
+from secdilemma.cli.common import emit_json, fail, progress_bar
+from secdilemma.analysis.compare import READINGS, compare
+from secdilemma.engine.pipeline import block_size, run_ensemble
+from secdilemma.errors import InputError
+from secdilemma.experiments.results import default_out_dir, write_comparison, write_results
+from secdilemma.model.scenario import LENSES, bundled_names, load_scenario, read_raw, resolve_path
+from secdilemma.engine.summary import summarize
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Simulate and analyse the security dilemma.",
+)
+console = Console(stderr=True)
+
+
+def _overrides(set_: list[str] | None, replicates, steps, seed) -> list[str]:
+    """The ``--set`` values, then the options that are shorthands for them."""
+    overrides = list(set_ or [])
+    for name, value in (("replicates", replicates), ("steps", steps), ("seed", seed)):
+        if value is not None:
+            overrides.append(f"{name}={value}")
+    return overrides
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a YAML path.")],
+    replicates: Annotated[int | None, typer.Option(help="Replicates in the ensemble.")] = None,
+    steps: Annotated[int | None, typer.Option(help="Steps per replicate.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Root seed.")] = None,
+    lens: Annotated[
+        str | None, typer.Option(help=f"Give every state this lens: {', '.join(LENSES)}.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a scenario value: dotted.path=value (repeatable)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: runs/...).")] = None,
+    chunk_size: Annotated[
+        int | None, typer.Option(help="Replicates per block (results do not depend on it).")
+    ] = None,
+    trajectories: Annotated[bool, typer.Option(help="Write per-step trajectories.parquet.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON.")] = False,
+) -> None:
+    """Run a scenario as an ensemble and write its results."""
+    overrides = _overrides(set_, replicates, steps, seed)
+    try:
+        if lens is not None:
+            if lens not in LENSES:
+                raise InputError("--lens", "lens", lens, f"unknown lens; use one of {list(LENSES)}")
+            path = resolve_path(scenario)
+            n_states = len(read_raw(path).get("states") or [])
+            overrides += [f"states.{k}.lens={lens}" for k in range(n_states)]
+        spec = load_scenario(scenario, overrides)
+        target = out or default_out_dir(spec.name, spec.seed)
+        if target.exists() and any(target.iterdir()):
+            raise InputError("--out", "<directory>", str(target), "exists and is not empty")
+        blocks = -(-spec.replicates // (chunk_size or block_size(spec, spec.action_catalog())))
+        with progress_bar("steps", quiet=as_json) as bar:
+            task = bar.add_task(spec.name, total=spec.steps * blocks)
+            ens = run_ensemble(
+                spec,
+                chunk_size=chunk_size,
+                trajectories=trajectories,
+                progress=lambda n: bar.advance(task, n),
+            )
+        summary = summarize(ens)
+        written = write_results(ens, target, overrides, summary)
+    except InputError as err:
+        fail(err)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    _show_summary(summary, ens.ids)
+    console.print(f"results: {written}")
+
+
+def _show_summary(summary: dict, ids: list[str]) -> None:
+    out = Console()
+    head = Table(title=f"{summary['scenario']}: {summary['replicates']} replicates")
+    for col in ("p(war)", "p(spiral)", "p(tragic spiral)", "escalation / step"):
+        head.add_column(col, justify="right")
+    head.add_row(
+        f"{summary['p_war']:.3f}",
+        f"{summary['p_spiral']:.3f}",
+        f"{summary['p_tragic_spiral']:.3f}",
+        f"{summary['escalation_score_mean']:.2f}",
+    )
+    out.print(head)
+    states = Table(title="by state")
+    for col in ("state", "security change", "arms change", "first to war"):
+        states.add_column(col, justify="right")
+    for sid in ids:
+        states.add_row(
+            sid,
+            f"{summary['security_change'][sid]:+.3f}",
+            f"{summary['arms_change'][sid]:+.2f}",
+            f"{summary['first_war_initiator'][sid]:.3f}",
+        )
+    out.print(states)
+    views = Table(title="how each sees the other (final means)")
+    for col in ("view", "belief greedy", "perceived threat"):
+        views.add_column(col, justify="right")
+    for key, value in summary["perceived_threat"].items():
+        views.add_row(key, f"{summary['belief_greedy'][key]:.3f}", f"{value:.3f}")
+    out.print(views)
+
+
+@app.command("compare")
+def compare_command(
+    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a YAML path.")],
+    replicates: Annotated[int | None, typer.Option(help="Replicates in each ensemble.")] = None,
+    steps: Annotated[int | None, typer.Option(help="Steps per replicate.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Root seed.")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a scenario value: dotted.path=value (repeatable)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: runs/...).")] = None,
+    chunk_size: Annotated[
+        int | None, typer.Option(help="Replicates per block (results do not depend on it).")
+    ] = None,
+    trajectories: Annotated[bool, typer.Option(help="Write per-step trajectories.parquet.")] = True,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the three summaries as one JSON object.")
+    ] = False,
+) -> None:
+    """Run a scenario under each reading (structural, interpretive, Bayesian) and compare."""
+    overrides = _overrides(set_, replicates, steps, seed)
+    try:
+        spec = load_scenario(scenario, overrides)
+        target = out or default_out_dir(f"{spec.name}-compare", spec.seed)
+        if target.exists() and any(target.iterdir()):
+            raise InputError("--out", "<directory>", str(target), "exists and is not empty")
+        blocks = -(-spec.replicates // (chunk_size or block_size(spec, spec.action_catalog())))
+        with progress_bar("steps", quiet=as_json) as bar:
+            task = bar.add_task(spec.name, total=3 * spec.steps * blocks)
+
+            def progress(reading: str):
+                bar.update(task, description=f"{spec.name}: {reading}")
+                return lambda n: bar.advance(task, n)
+
+            comparison = compare(scenario, overrides, chunk_size, trajectories, progress)
+        written = write_comparison(comparison, target, overrides)
+    except InputError as err:
+        fail(err)
+    result = comparison.as_dict()
+    if as_json:
+        emit_json(result["readings"])
+        return
+    _show_comparison(result)
+    console.print(f"results: {written}")
+
+
+def _show_comparison(result: dict) -> None:
+    out = Console()
+    sides = result["side_by_side"]
+    table = Table(title=f"{result['scenario']}: the three readings")
+    table.add_column("measure")
+    for reading in READINGS:
+        table.add_column(reading, justify="right")
+
+    def fmt(value) -> str:
+        return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    for key in ("p_war", "first_war_step_mean", "p_spiral", "p_tragic_spiral", "p_accidental_war"):
+        table.add_row(key, *(fmt(sides[key][r]) for r in READINGS))
+    states = sides["security_change"]["structural"] or {}
+    for sid in states:
+        table.add_row(
+            f"first war by {sid}", *(fmt(sides["first_war_initiator"][r][sid]) for r in READINGS)
+        )
+    for sid in states:
+        table.add_row(
+            f"security change {sid}", *(fmt(sides["security_change"][r][sid]) for r in READINGS)
+        )
+    for n, fact in enumerate(sides["record"]["structural"] or []):
+        table.add_row(
+            f"record: {fact['description']}",
+            *(fmt(sides["record"][r][n]["share"]) for r in READINGS),
+        )
+    out.print(table)
+    turning = Table(title="parameters on which the readings' conclusions turn (effect on war)")
+    turning.add_column("parameter")
+    for reading in READINGS:
+        turning.add_column(reading, justify="right")
+    for row in result["turning_parameters"]:
+        turning.add_row(row["parameter"], *(fmt(row["effect_on_war"][r]) for r in READINGS))
+    out.print(turning)
+
+
+@app.command()
+def synth(
+    states: Annotated[int, typer.Option(help="Number of states.", min=2)],
+    out: Annotated[Path, typer.Option(help="Where to write the scenario (YAML).")],
+    seed: Annotated[int, typer.Option(help="Seed of the world's draws.", min=0)] = 0,
+    replicates: Annotated[int, typer.Option(help="Replicates in its ensemble.", min=1)] = 100,
+    steps: Annotated[int, typer.Option(help="Steps per replicate.", min=1)] = 100,
+) -> None:
+    """Write a synthetic world of N states (for benchmarks and scaling studies)."""
+    import yaml
+
+    from secdilemma.model.synth import synthetic_world
+
+    raw = synthetic_world(states, seed, replicates, steps)
+    try:
+        out.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    except OSError as err:
+        fail(InputError("--out", "--out", str(out), f"cannot write: {err.strerror}"))
+    load_scenario(out)  # what was written loads
+    typer.echo(f"{out}: {states} states, {len(raw['relations'])} relations")
+
+
+@app.command()
+def validate(file: Annotated[str, typer.Argument(help="A scenario YAML file or bundled name.")]):
+    """Check a scenario file and report every problem."""
+    try:
+        spec = load_scenario(file)
+    except InputError as err:
+        fail(err)
+    typer.echo(f"{file}: ok ({len(spec.states)} states, {spec.steps} steps)")
+
+
+@app.command()
+def actions() -> None:
+    """List the action catalogue."""
+    cat = load_catalog()
+    table = Table(title=f"{cat.size} actions")
+    table.add_column("id", no_wrap=True)
+    for col in ("domain", "aimed", "covert", "escalation", "named in", "description"):
+        table.add_column(col)
+    for spec in cat.specs:
+        table.add_row(
+            spec.id,
+            spec.domain,
+            "yes" if spec.targeted else "",
+            "yes" if spec.covert else "",
+            str(spec.escalation),
+            spec.named_in,
+            spec.description,
+        )
+    Console().print(table)
+
+
+@app.command()
+def scenarios() -> None:
+    """List the bundled scenarios."""
+    table = Table(title="bundled scenarios")
+    table.add_column("name", no_wrap=True)
+    table.add_column("states")
+    table.add_column("description")
+    for name in bundled_names():
+        raw = read_raw(resolve_path(name))
+        table.add_row(
+            name,
+            ", ".join(s.get("id", "?") for s in raw.get("states", [])),
+            " ".join(str(raw.get("description", "")).split())[:100],
+        )
+    Console().print(table)
+
+
+cli_formal.register(app)
+cli_report.register(app)
+cli_sweep.register(app)
+cli_analysis.register(app)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,216 @@
+"""The step pipeline over a vectorised world: decide, apply, observe, interpret, conflict,
+learn, record. One call simulates a block of replicates; blocks join into an ensemble with
+results that do not depend on how the replicates were split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from secdilemma.model.actions import Catalog
+from secdilemma.mechanisms.agreements import learn_from_verification, verify
+from secdilemma.mechanisms.alliances import allies_join, balance_against_aggression
+from secdilemma.mechanisms.apply import advance_economy, apply_actions
+from secdilemma.mechanisms.conflict import Outbreak, actual_security, military_balance, resolve_wars
+from secdilemma.mechanisms.crisis import Crisis, escalate
+from secdilemma.mechanisms.decision import Choice, OptionSpace, decide
+from secdilemma.mechanisms.decision.vulnerability import vulnerability
+from secdilemma.numerics.heap import retained_heap
+from secdilemma.mechanisms.learning import learn
+from secdilemma.engine.recorder import Outcomes, Recorder
+from secdilemma.mechanisms.perception.lenses import interpret, read_acts
+from secdilemma.mechanisms.perception.observe import observe
+from secdilemma.numerics.rng import Stream, Streams
+from secdilemma.model.scenario import Parameters, Scenario
+from secdilemma.model.world import WorldState, initial_world, world_change_schedule
+
+Progress = Callable[[int], None]
+
+# Outcome arrays whose replicate axis is the second one (time comes first).
+_TIME_FIRST = {"escalation", "actions", "targets", "scheduled", "state_traj", "pair_traj"}
+
+
+@dataclass
+class Ensemble:
+    scenario: Scenario
+    catalog: Catalog
+    replicates: range
+    drawn: dict[str, np.ndarray]
+    outcomes: Outcomes
+
+    @property
+    def ids(self) -> list[str]:
+        return self.scenario.ids
+
+
+def _scheduled_options(scenario: Scenario, space: OptionSpace) -> dict[int, list[tuple[int, int]]]:
+    index = {sid: n for n, sid in enumerate(scenario.ids)}
+    by_step: dict[int, list[tuple[int, int]]] = {}
+    for event in scenario.events:
+        k = space.catalog.index(event.action)
+        target = None if event.target is None else index[event.target]
+        option = space.option_of(k, target)
+        for step in event.steps(scenario.steps - 1):
+            by_step.setdefault(step, []).append((index[event.actor], option))
+    return by_step
+
+
+def _outbreak(
+    w: WorldState,
+    choice: Choice,
+    cat: Catalog,
+    crisis: Crisis,
+    p: Parameters,
+    streams: Streams,
+    step: int,
+) -> tuple[Outbreak, np.ndarray, np.ndarray]:
+    """This step's wars by cause, with the force and the stakes each side commits."""
+    N = w.shape[1]
+    aim = choice.aim
+    a = choice.action
+    deliberate = aim & cat.starts_war[a][:, :, None]
+    # An act of force may provoke the target into striking back: a war it initiates.
+    provoked = aim & (streams.uniform(Stream.CRISIS, step, (N, N)) < cat.crisis[a][:, :, None])
+    provoked = provoked.transpose(0, 2, 1) & ~deliberate
+    fighting = deliberate | provoked
+    inadvertent = crisis.escalated & ~fighting & ~fighting.transpose(0, 2, 1)
+    started = fighting | inadvertent
+    joined = allies_join(w, started, p, streams, step) & ~started
+    outbreak = Outbreak(deliberate, provoked, inadvertent, joined)
+    chosen_force = cat.force[a][:, :, None] * aim
+    force = np.where(deliberate, chosen_force, np.where(joined, p.ally_force, p.crisis_force))
+    stakes = np.where(deliberate, cat.stakes[a][:, :, None] * aim, p.crisis_stakes)
+    return outbreak, force, np.where(joined, 0.0, stakes)
+
+
+def simulate(
+    scenario: Scenario,
+    replicates: range,
+    catalog: Catalog | None = None,
+    trajectories: bool = True,
+    progress: Progress | None = None,
+) -> tuple[dict[str, np.ndarray], Outcomes]:
+    """Run replicates ``replicates`` (global indices) of ``scenario`` for all its steps."""
+    with retained_heap():
+        return _simulate_block(scenario, replicates, catalog, trajectories, progress)
+
+
+def _simulate_block(
+    scenario: Scenario,
+    replicates: range,
+    catalog: Catalog | None,
+    trajectories: bool,
+    progress: Progress | None,
+) -> tuple[dict[str, np.ndarray], Outcomes]:
+    cat = catalog or scenario.action_catalog()
+    p = scenario.parameters
+    streams = Streams(scenario.seed, replicates)
+    w, drawn = initial_world(scenario, streams, cat)
+    N = w.shape[1]
+    space = OptionSpace(cat, N)
+    schedule = _scheduled_options(scenario, space)
+    changes = world_change_schedule(scenario, streams)
+
+    bal = military_balance(w, p)
+    security = actual_security(bal)
+    index = {sid: n for n, sid in enumerate(scenario.ids)}
+    facts = [
+        (index[f.actor], index.get(f.target, -1), f.from_step, f.by_step) for f in scenario.record
+    ]
+    recorder = Recorder(
+        w, security, 1 - vulnerability(w, bal).V, scenario.steps, p, trajectories, facts
+    )
+    for t in range(scenario.steps):
+        if t in changes:
+            for name, values in changes[t]:
+                setattr(w, name, values)
+            bal = military_balance(w, p)
+        choice = decide(w, bal, space, p, streams, t, schedule.get(t, []))
+        offense_before, defense_before = w.offense.copy(), w.defense.copy()
+        bound = w.agreement.copy()
+        applied = apply_actions(w, choice, cat, p)
+        seen = observe(w, choice, cat, streams, t)
+        reading = read_acts(w, choice, seen, cat, p, offense_before, defense_before)
+        interpret(w, reading, seen, p)
+        verification = verify(w, bound, choice, applied, seen, cat, p, streams, t)
+        learn_from_verification(w, verification, p)
+
+        bal = military_balance(w, p)
+        crisis = escalate(w, bal, reading, p, streams, t)
+        outbreak, force, stakes = _outbreak(w, choice, cat, crisis, p, streams, t)
+        nuclear = choice.aim & cat.nuclear_use[choice.action][:, :, None]
+        wars = resolve_wars(w, bal, outbreak.started, force, stakes, nuclear, p, streams, t)
+        balance_against_aggression(w, outbreak.deliberate, reading, p)
+        revealed = learn(w, reading, choice, applied.armed, cat, p, streams, t)
+        advance_economy(w, p)
+
+        bal = military_balance(w, p)
+        security = actual_security(bal)
+        perceived = 1 - choice.vulnerability.V
+        recorder.record(
+            t, w, choice, wars, applied.armed, security, perceived, cat, reading, revealed
+        )
+        recorder.record_statecraft(outbreak, wars, nuclear, crisis, verification, choice.scheduled)
+        if progress is not None:
+            progress(1)
+    return drawn, recorder.finish(w, security)
+
+
+def _join(parts: list[Outcomes]) -> Outcomes:
+    joined = {}
+    for f in fields(Outcomes):
+        values = [getattr(part, f.name) for part in parts]
+        if values[0] is None:
+            joined[f.name] = None
+        else:
+            joined[f.name] = np.concatenate(values, axis=1 if f.name in _TIME_FIRST else 0)
+    return Outcomes(**joined)
+
+
+# Peak bytes of one step per replicate and per element of an (N, options) array: the decision
+# step holds a few single-precision utility arrays and masks of that shape at once (41 bytes,
+# measured with tracemalloc for N = 20-193; docs/performance.md), with a margin.
+_BYTES_PER_OPTION = 44
+# The decision step passes over (R, N, options) arrays a few times; blocks of at most this many
+# elements (16 MiB per single-precision array) keep them near the processor's cache. Smaller
+# blocks pay a block's fixed cost per step more often, larger ones leave the cache: at 20 to 193
+# states this size was within about 5% of the best block measured (docs/performance.md). It changes
+# no result.
+_OPTIONS_PER_BLOCK = 2**22
+
+
+def block_size(scenario: Scenario, catalog: Catalog, memory_budget: float = 2 * 2**30) -> int:
+    """Replicates per block: as many as keep a block's peak memory near ``memory_budget`` bytes
+    and its option arrays near the cache."""
+    N = len(scenario.states)
+    options = N * OptionSpace(catalog, N).size
+    fits = min(memory_budget // (_BYTES_PER_OPTION * options), _OPTIONS_PER_BLOCK // options)
+    return max(1, min(scenario.replicates, int(fits)))
+
+
+def run_ensemble(
+    scenario: Scenario,
+    catalog: Catalog | None = None,
+    chunk_size: int | None = None,
+    trajectories: bool = True,
+    progress: Progress | None = None,
+    memory_budget: float = 2 * 2**30,
+) -> Ensemble:
+    """All of a scenario's replicates, in blocks of ``chunk_size`` (default: ``block_size``,
+    one block for small worlds). Results do not depend on the blocks."""
+    cat = catalog or scenario.action_catalog()
+    R = scenario.replicates
+    size = (
+        block_size(scenario, cat, memory_budget) if not chunk_size else max(1, min(chunk_size, R))
+    )
+    drawn_parts, outcome_parts = [], []
+    for start in range(0, R, size):
+        block = range(start, min(start + size, R))
+        drawn, outcomes = simulate(scenario, block, cat, trajectories, progress)
+        drawn_parts.append(drawn)
+        outcome_parts.append(outcomes)
+    drawn = {k: np.concatenate([d[k] for d in drawn_parts]) for k in drawn_parts[0]}
+    return Ensemble(scenario, cat, range(R), drawn, _join(outcome_parts))

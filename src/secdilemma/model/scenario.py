@@ -1,0 +1,569 @@
+"""Scenario files: the YAML schema, loading, ``--set`` overrides and cross-checks.
+
+Every problem is reported as an :class:`~secdilemma.errors.InputError` naming the file, the field
+path (``states[1].greed``) and the offending value.
+"""
+
+from __future__ import annotations
+
+import copy
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from secdilemma.model.actions import Catalog, Domain, load_catalog
+from secdilemma.model.calibration import calibrate
+from secdilemma.model.distributions import (
+    GrowthRate,
+    NonNegative,
+    Positive,
+    Probability,
+)
+from secdilemma.errors import InputError, ScenarioError
+
+Lens = Literal["structural", "bayesian", "interpretive"]
+Policy = Literal["expected_utility", "richardson", "reciprocity", "offensive_realist", "scripted"]
+LENSES: tuple[str, ...] = ("structural", "bayesian", "interpretive")
+POLICIES: tuple[str, ...] = (
+    "expected_utility",
+    "richardson",
+    "reciprocity",
+    "offensive_realist",
+    "scripted",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class World(_Strict):
+    """Global conditions, the same for every state (each may be a distribution)."""
+
+    offense_defense_balance: Positive = 1.0
+    distinguishability: Probability = 0.5
+    observation_noise: NonNegative = 0.0
+    depreciation: Probability = 0.02
+    deterrent_half: Positive = 1.0
+
+
+class StateSpec(_Strict):
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    name: str | None = None
+    offense: NonNegative = 1.0
+    defense: NonNegative = 1.0
+    deterrent: NonNegative = 0.0
+    wealth: Positive = 1.0
+    growth: GrowthRate = 0.02
+    greed: Probability = 0.0
+    prudence: Probability = 0.0
+    hubris: NonNegative = 0.0
+    charity: Probability = 0.5
+    empathy: Probability = 0.0
+    credibility: Probability = 1.0
+    nuclear_option: bool = False
+    lens: Lens = "structural"
+    sensitivity: dict[Domain, float] = Field(default_factory=dict)
+    policy: Policy = "expected_utility"
+    actions: list[str] | None = None
+    exclude_actions: list[str] = Field(default_factory=list)
+
+    @field_validator("sensitivity")
+    @classmethod
+    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        for domain, weight in value.items():
+            if weight < 0:
+                raise ValueError(f"sensitivity to {domain!r} must be >= 0, got {weight}")
+        return value
+
+
+class Relation(_Strict):
+    """A pair's starting relation. ``monitoring`` is the quality of mutual monitoring (it raises
+    the detection of covert acts and violations and lowers the pair's observation noise);
+    ``false_alarm`` the chance per step that the institution wrongly reports one (default
+    ``parameters.monitoring_false_alarm``); ``dependence`` maps a state to its dependence on
+    the other (the share of its economy a cut-off would cost it, as with energy imports);
+    ``prospect`` means one side has been promised membership of the other's alliance."""
+
+    between: tuple[str, str]
+    distance: float | None = Field(default=None, ge=0)
+    trust: Probability = 0.5
+    alliance: bool = False
+    agreement: bool = False
+    monitoring: Probability = 0.0
+    false_alarm: Probability | None = None
+    hotline: bool = False
+    prospect: bool = False
+    dependence: dict[str, Probability] = Field(default_factory=dict)
+
+
+class Belief(_Strict):
+    """What ``of`` thinks of ``about``: its prior that ``about`` is greedy, and optionally its
+    charity toward ``about`` (otherwise its general charity). Either side may be a list of
+    states: the entry then applies to every pair of distinct states from the two lists (each
+    drawing its own value where it is a distribution)."""
+
+    of: str | list[str]
+    about: str | list[str]
+    greedy: Probability | None = None
+    charity: Probability | None = None
+
+    def pairs(self) -> list[tuple[str, str]]:
+        first = [self.of] if isinstance(self.of, str) else self.of
+        second = [self.about] if isinstance(self.about, str) else self.about
+        return [(a, b) for a in first for b in second if a != b]
+
+
+class Event(_Strict):
+    """A scheduled act: at ``step`` (and, with ``every``, every that many steps up to and
+    including ``until``, default the last step) ``actor`` takes ``action``."""
+
+    step: int = Field(ge=0)
+    actor: str
+    action: str
+    target: str | None = None
+    every: int | None = Field(default=None, ge=1)
+    until: int | None = Field(default=None, ge=0)
+
+    def steps(self, last: int) -> range:
+        if self.every is None:
+            return range(self.step, self.step + 1)
+        end = last if self.until is None else min(self.until, last)
+        return range(self.step, end + 1, self.every)
+
+
+class RecordEvent(_Strict):
+    """A fact of the historical record the ensemble can reproduce or not: ``actor`` starts a
+    war of aggression against ``target`` between ``from_step`` and ``by_step`` (inclusive), or,
+    with ``occurred: false``, does not (``target`` may be ``any``)."""
+
+    description: str
+    actor: str
+    target: str
+    occurred: bool = True
+    from_step: int = Field(default=0, ge=0)
+    by_step: int = Field(ge=0)
+
+
+class WorldChange(_Strict):
+    """A change to the world's conditions from ``step`` on (new technology, doctrine, sensors).
+    Each given value replaces the current one and may be a distribution."""
+
+    step: int = Field(ge=0)
+    offense_defense_balance: Positive | None = None
+    distinguishability: Probability | None = None
+    observation_noise: NonNegative | None = None
+    note: str = ""
+
+
+class Parameters(_Strict):
+    """Model constants; docs/model.md gives each one's role and default."""
+
+    choice: Literal["softmax", "argmax"] = "softmax"
+    temperature: float = Field(default=0.005, gt=0)
+    security_weight: float = Field(default=5.0, ge=0)
+    threat_gain: float = Field(default=1.0, ge=0)
+    threat_decay: float = Field(default=0.05, ge=0, le=1)
+    offense_defends: float = Field(default=0.5, ge=0, le=1)
+    alliance_commitment: float = Field(default=0.5, ge=0, le=1)
+    cost_weight: float = Field(default=1.0, ge=0)
+    burden_reference: float = Field(default=0.2, gt=0)
+    welfare_weight: float = Field(default=1.0, ge=0)
+    backlash_weight: float = Field(default=1.0, ge=0)
+    hostility_cost: float = Field(default=0.05, ge=0)
+    hubris_scale: float = Field(default=1.0, ge=0)
+    defeat_weight: float = Field(default=0.5, ge=0)
+    greed_weight: float = Field(default=5.0, ge=0)
+    war_cost: float = Field(default=0.1, ge=0, le=1)
+    loser_loss: float = Field(default=0.5, ge=0, le=1)
+    winner_loss: float = Field(default=0.15, ge=0, le=1)
+    nuclear_cost: float = Field(default=5.0, ge=0)
+    crisis_force: float = Field(default=0.5, ge=0, le=1)
+    crisis_stakes: float = Field(default=0.1, ge=0, le=1)
+    nuclear_taboo: float = Field(default=10.0, ge=0)
+    nuclear_threshold: float = Field(default=0.25, ge=0)
+    sanction_penalty: float = Field(default=0.03, ge=0)
+    prior_greedy: float = Field(default=0.25, ge=0, le=1)
+    default_distance: float = Field(default=1.0, ge=0)
+    trust_loss: float = Field(default=0.3, ge=0, le=1)
+    trust_gain: float = Field(default=0.02, ge=0, le=1)
+    grievance_decay: float = Field(default=0.1, ge=0, le=1)
+    spiral_window: int = Field(default=10, ge=2)
+    spiral_min_rise: float = Field(default=0.2, ge=0)
+    richardson_reaction: float = Field(default=1.0, ge=0)
+    richardson_fatigue: float = Field(default=1.0, ge=0)
+    richardson_grievance: float = 0.0
+    realist_war_threshold: float = Field(default=0.6, ge=0, le=1)
+    conquest_stake: float = Field(default=0.3, ge=0, le=1)
+    friendly_threshold: float = Field(default=0.2, ge=0, le=1)
+    tremble: float = Field(default=0.05, gt=0, lt=1)
+    inference_temperature: float = Field(default=0.05, gt=0)
+    max_evidence: float = Field(default=1.0, gt=0)
+    frame_weight: float = Field(default=0.5, ge=0)
+    grievance_weight: float = Field(default=1.0, ge=0)
+    seeker_greed: float = Field(default=0.05, ge=0, le=1)
+    talk_weight: float = Field(default=0.5, ge=0)
+    bogus_reveal: float = Field(default=0.3, ge=0, le=1)
+    credibility_loss: float = Field(default=0.6, ge=0, le=1)
+    charity_learning: float = Field(default=0.05, ge=0, le=1)
+    accommodation_shift: float = Field(default=0.2, ge=0, le=1)
+    security_tolerance: float = Field(default=0.02, ge=0)
+    capability_cap: float = Field(default=3.0, gt=0)
+    # crises and inadvertent war
+    alarm_threshold: float = Field(default=0.5, ge=0)
+    escalation_rate: float = Field(default=1.0, ge=0)
+    incident_rate: float = Field(default=0.05, ge=0, le=1)
+    incident_severity: float = Field(default=0.2, ge=-1, le=1)
+    hotline_effect: float = Field(default=0.7, ge=0, le=1)
+    # alliances, balancing and power shifts
+    ally_join: float = Field(default=0.5, ge=0, le=1)
+    ally_force: float = Field(default=0.3, ge=0, le=1)
+    rally: float = Field(default=0.5, ge=0, le=1)
+    foresight: int = Field(default=10, ge=0)
+    preventive_weight: float = Field(default=1.0, ge=0)
+    # agreements and verification
+    agreement_slack: float = Field(default=0.05, ge=0)
+    breach_hostility: float = Field(default=0.6, ge=0, le=1)
+    suspicion_threshold: float = Field(default=0.75, gt=0)
+    monitoring_false_alarm: float = Field(default=0.005, ge=0, le=1)
+    violation_prior: float = Field(default=0.1, ge=0, le=1)
+    violation_evidence: float = Field(default=1.5, ge=0)
+    violation_trust_loss: float = Field(default=0.8, ge=0, le=1)
+    # reassurance, concessions and interdependence
+    costly_evidence: float = Field(default=2.0, ge=1)
+    appeasement: float = Field(default=0.3, ge=0, le=1)
+    emboldening: float = Field(default=2.0, ge=0)
+    supplier_share: float = Field(default=0.5, ge=0)
+
+
+class Scenario(_Strict):
+    name: str
+    description: str = ""
+    sources: list[str] = Field(default_factory=list)
+    steps: int = Field(default=100, ge=1, le=100_000)
+    replicates: int = Field(default=1000, ge=1, le=10_000_000)
+    seed: int = Field(default=0, ge=0)
+    world: World = Field(default_factory=World)
+    states: list[StateSpec] = Field(min_length=2)
+    relations: list[Relation] = Field(default_factory=list)
+    beliefs: list[Belief] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    world_changes: list[WorldChange] = Field(default_factory=list)
+    parameters: Parameters = Field(default_factory=Parameters)
+    catalog: str | None = None
+    calibration: dict[str, Any] | None = None  # checked and applied by calibration.calibrate
+    record: list[RecordEvent] = Field(default_factory=list)
+
+    def action_catalog(self) -> Catalog:
+        """The bundled catalogue with this scenario's extra actions, if any."""
+        return load_catalog(extra=self.catalog)
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.id for s in self.states]
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not str(part).startswith(("function-", "tagged-union")):
+            text += ("." if text else "") + str(part)
+    return text or "<root>"
+
+
+def _value_at(raw: Any, loc: tuple[Any, ...]) -> Any:
+    node = raw
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[InputError]:
+    """Cross-field checks pydantic cannot see: ids, actions, targets, steps."""
+    problems: list[InputError] = []
+    ids = scenario.ids
+    seen: set[str] = set()
+    for n, state in enumerate(scenario.states):
+        if state.id in seen:
+            problems.append(InputError(source, f"states[{n}].id", state.id, "duplicate state id"))
+        seen.add(state.id)
+
+    def known(field: str, value: str) -> None:
+        if value not in ids:
+            problems.append(InputError(source, field, value, f"unknown state id; known: {ids}"))
+
+    pairs: set[frozenset[str]] = set()
+    for n, rel in enumerate(scenario.relations):
+        a, b = rel.between
+        known(f"relations[{n}].between[0]", a)
+        known(f"relations[{n}].between[1]", b)
+        if a == b:
+            problems.append(
+                InputError(source, f"relations[{n}].between", [a, b], "a relation needs two states")
+            )
+        elif frozenset((a, b)) in pairs:
+            problems.append(
+                InputError(source, f"relations[{n}].between", [a, b], "duplicate relation")
+            )
+        pairs.add(frozenset((a, b)))
+        for state in rel.dependence:
+            if state not in rel.between:
+                problems.append(
+                    InputError(
+                        source,
+                        f"relations[{n}].dependence.{state}",
+                        state,
+                        f"not one of the pair {list(rel.between)}",
+                    )
+                )
+    for n, fact in enumerate(scenario.record):
+        known(f"record[{n}].actor", fact.actor)
+        if fact.target != "any":
+            known(f"record[{n}].target", fact.target)
+        if fact.from_step > fact.by_step:
+            problems.append(
+                InputError(source, f"record[{n}].from_step", fact.from_step, "after by_step")
+            )
+        if fact.by_step >= scenario.steps:
+            problems.append(
+                InputError(
+                    source,
+                    f"record[{n}].by_step",
+                    fact.by_step,
+                    f"after the last step ({scenario.steps - 1})",
+                )
+            )
+    for n, change in enumerate(scenario.world_changes):
+        if change.step >= scenario.steps:
+            problems.append(
+                InputError(
+                    source,
+                    f"world_changes[{n}].step",
+                    change.step,
+                    f"after the last step ({scenario.steps - 1})",
+                )
+            )
+    for n, belief in enumerate(scenario.beliefs):
+        for side in ("of", "about"):
+            names = getattr(belief, side)
+            for m, name in enumerate([names] if isinstance(names, str) else names):
+                known(f"beliefs[{n}].{side}" + ("" if isinstance(names, str) else f"[{m}]"), name)
+        if not belief.pairs():
+            problems.append(
+                InputError(
+                    source, f"beliefs[{n}].about", belief.about, "only beliefs about oneself"
+                )
+            )
+    for n, state in enumerate(scenario.states):
+        for key in ("actions", "exclude_actions"):
+            for m, action in enumerate(getattr(state, key) or []):
+                if action not in catalog:
+                    problems.append(
+                        InputError(source, f"states[{n}].{key}[{m}]", action, "unknown action id")
+                    )
+                elif key == "exclude_actions" and action == "wait":
+                    problems.append(
+                        InputError(source, f"states[{n}].{key}[{m}]", action, "wait stays")
+                    )
+    for n, event in enumerate(scenario.events):
+        known(f"events[{n}].actor", event.actor)
+        if event.step >= scenario.steps:
+            problems.append(
+                InputError(
+                    source,
+                    f"events[{n}].step",
+                    event.step,
+                    f"after the last step ({scenario.steps - 1})",
+                )
+            )
+        if event.until is not None and (event.every is None or event.until < event.step):
+            problems.append(
+                InputError(
+                    source,
+                    f"events[{n}].until",
+                    event.until,
+                    "needs 'every' and may not come before 'step'",
+                )
+            )
+        if event.action not in catalog:
+            problems.append(
+                InputError(source, f"events[{n}].action", event.action, "unknown action id")
+            )
+            continue
+        targeted = bool(catalog.targeted[catalog.index(event.action)])
+        if targeted and event.target is None:
+            problems.append(
+                InputError(source, f"events[{n}].target", None, f"{event.action!r} needs a target")
+            )
+        elif not targeted and event.target is not None:
+            problems.append(
+                InputError(
+                    source,
+                    f"events[{n}].target",
+                    event.target,
+                    f"{event.action!r} is self-directed and takes no target",
+                )
+            )
+        elif event.target is not None:
+            known(f"events[{n}].target", event.target)
+            if event.target == event.actor:
+                problems.append(
+                    InputError(source, f"events[{n}].target", event.target, "targets its actor")
+                )
+    return problems
+
+
+def parse_scenario(raw: Any, source: str, catalog: Catalog | None = None) -> Scenario:
+    """Validate a raw mapping (as read from YAML) into a :class:`Scenario`."""
+    if not isinstance(raw, dict):
+        raise ScenarioError(
+            [InputError(source, "<root>", raw, "a scenario must be a mapping of keys")]
+        )
+    raw = calibrate(raw, source)
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as err:
+        problems = []
+        for e in err.errors():
+            loc = tuple(e["loc"])
+            value = _value_at(raw, loc) if e["type"] != "missing" else None
+            problem = "required key is missing" if e["type"] == "missing" else e["msg"]
+            problem = problem.removeprefix("Value error, ")
+            problems.append(InputError(source, _field_path(loc), value, problem))
+        raise ScenarioError(problems) from None
+    if scenario.catalog is not None:
+        extra = Path(scenario.catalog)
+        if not extra.is_absolute():
+            extra = Path(source).parent / extra
+        if not extra.is_file():
+            raise ScenarioError(
+                [InputError(source, "catalog", scenario.catalog, "no such catalogue file")]
+            )
+        scenario = scenario.model_copy(update={"catalog": str(extra.resolve())})
+    if catalog is None:
+        catalog = scenario.action_catalog()
+    problems = check_references(scenario, catalog, source)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def bundled_dir() -> Path:
+    return Path(str(resources.files("secdilemma.model") / "scenarios"))
+
+
+def bundled_names() -> list[str]:
+    return sorted(p.stem for p in bundled_dir().glob("*.yaml"))
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """A bundled scenario's name, or a path to a YAML file."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
+        if not candidate.is_file():
+            raise InputError(str(candidate), "<file>", str(candidate), "no such scenario file")
+        return candidate
+    bundled = bundled_dir() / f"{name_or_path}.yaml"
+    if bundled.is_file():
+        return bundled
+    raise InputError(
+        str(name_or_path),
+        "<scenario>",
+        str(name_or_path),
+        f"neither a file nor a bundled scenario; bundled: {', '.join(bundled_names())}",
+    )
+
+
+def read_raw(path: Path) -> dict[str, Any]:
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InputError(source, "<file>", source, f"cannot read: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(source, "<file>", source, "not UTF-8 text") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "<yaml>"
+        problem = getattr(err, "problem", None) or str(err)
+        raise InputError(source, where, None, f"malformed YAML: {problem}") from None
+    if raw is None:
+        raise InputError(source, "<root>", None, "the file is empty")
+    return raw
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[str], source: str) -> dict[str, Any]:
+    """Apply ``dotted.path=value`` settings; list entries are addressed by id (or index)."""
+    out = copy.deepcopy(raw)
+    for item in overrides:
+        if "=" not in item:
+            raise InputError("--set", item, item, "expected dotted.path=value")
+        path, text = item.split("=", 1)
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise InputError("--set", path, text, "the value is not valid YAML") from None
+        parts = path.strip().split(".")
+        node: Any = out
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            if isinstance(node, list):
+                node_index = _list_index(node, part)
+                if node_index is None:
+                    raise InputError(
+                        "--set", path, value, f"no entry {part!r} in {'.'.join(parts[:depth])}"
+                    )
+                if last:
+                    node[node_index] = value
+                else:
+                    node = node[node_index]
+            elif isinstance(node, dict):
+                if last:
+                    node[part] = value
+                else:
+                    node = node.setdefault(part, [] if part in _LISTS else {})
+            else:
+                raise InputError(
+                    "--set", path, value, f"{'.'.join(parts[:depth])} is not a section"
+                )
+    return out
+
+
+_LISTS = {"states", "relations", "beliefs", "events", "world_changes", "sources", "record"}
+
+
+def _list_index(items: list[Any], key: str) -> int | None:
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        if item.get("id") == key:
+            return n
+        between = item.get("between")
+        if between and "-" in key and set(key.split("-", 1)) == set(map(str, between)):
+            return n
+        if "of" in item and "-" in key and key.split("-", 1) == [item.get("of"), item.get("about")]:
+            return n
+    if key.isdigit() and int(key) < len(items):
+        return int(key)
+    return None
+
+
+def load_scenario(
+    name_or_path: str | Path,
+    overrides: list[str] | None = None,
+    catalog: Catalog | None = None,
+) -> Scenario:
+    """Load, override and validate a scenario by bundled name or path."""
+    path = resolve_path(name_or_path)
+    raw = apply_overrides(read_raw(path), overrides or [], str(path))
+    return parse_scenario(raw, str(path), catalog)

@@ -1,0 +1,264 @@
+"""The vectorised world: R independent replicates of N states as NumPy arrays.
+
+Shapes: ``(R,)`` per replicate, ``(R, N)`` per state, ``(R, N, N)`` per ordered pair, where
+``[r, i, j]`` is *i's* view of *j* (belief, threat, grievance, trust) or the relation i→j.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from secdilemma.model.actions import DOMAINS, Catalog
+from secdilemma.model.distributions import draw
+from secdilemma.numerics.rng import Stream, Streams
+from secdilemma.model.scenario import LENSES, POLICIES, Scenario
+
+WORLD_FIELDS: dict[str, tuple[float, float]] = {
+    "offense_defense_balance": (1e-12, math.inf),
+    "distinguishability": (0.0, 1.0),
+    "observation_noise": (0.0, math.inf),
+    "depreciation": (0.0, 1.0),
+    "deterrent_half": (1e-12, math.inf),
+}
+STATE_FIELDS: dict[str, tuple[float, float]] = {
+    "offense": (0.0, math.inf),
+    "defense": (0.0, math.inf),
+    "deterrent": (0.0, math.inf),
+    "wealth": (1e-12, math.inf),
+    "growth": (-0.5, 0.5),
+    "greed": (0.0, 1.0),
+    "prudence": (0.0, 1.0),
+    "hubris": (0.0, math.inf),
+    "charity": (0.0, 1.0),
+    "empathy": (0.0, 1.0),
+    "credibility": (0.0, 1.0),
+}
+
+
+@dataclass
+class WorldState:
+    # per replicate (R,)
+    offense_defense_balance: np.ndarray
+    distinguishability: np.ndarray
+    observation_noise: np.ndarray
+    depreciation: np.ndarray
+    deterrent_half: np.ndarray
+    # per state (R, N)
+    offense: np.ndarray
+    defense: np.ndarray
+    deterrent: np.ndarray
+    wealth: np.ndarray
+    growth: np.ndarray
+    greed: np.ndarray
+    prudence: np.ndarray
+    hubris: np.ndarray
+    charity: np.ndarray
+    empathy: np.ndarray
+    credibility: np.ndarray
+    # per ordered pair (R, N, N): i's view of j
+    belief_greedy: np.ndarray
+    threat: np.ndarray
+    threat_baseline: np.ndarray
+    grievance: np.ndarray
+    trust: np.ndarray
+    read_hostility: np.ndarray  # the hostility i read into j's act last step
+    frame_charity: np.ndarray  # i's charity toward j (interpretive frame; social learning)
+    credibility_view: np.ndarray  # how far i believes j's word
+    pending_bogus: np.ndarray  # bool: j gave i a false justification not yet revealed
+    resolve_view: np.ndarray  # how resolute i thinks j is; concessions lower it
+    # relations (R, N, N); symmetric except sanctions (i sanctions j), dependence (i depends
+    # on j) and the caps (i's cap under its agreement with j)
+    alliance: np.ndarray
+    agreement: np.ndarray
+    hotline: np.ndarray
+    monitoring: np.ndarray
+    false_alarm: np.ndarray  # the monitoring institution's false-alarm rate per step
+    sanctions: np.ndarray
+    prospect: np.ndarray  # bool: j has been promised membership of i's alliance (or i of j's)
+    dependence: np.ndarray
+    cap_forces: np.ndarray  # i's ceiling on offense + defense (inf where no agreement)
+    cap_deterrent: np.ndarray
+    # static (N, N) and (N,)
+    reach: np.ndarray
+    lens: np.ndarray
+    nuclear_option: np.ndarray  # (N,) bool: may pursue nuclear weapons
+    policy: np.ndarray
+    sensitivity: np.ndarray  # (N, len(DOMAINS))
+    menu: np.ndarray  # (N, K) bool: acts each state may choose
+    ids: tuple[str, ...] = field(default=())
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.offense.shape
+
+    def military(self) -> np.ndarray:
+        """Military base M = offense + defense, (R, N)."""
+        return self.offense + self.defense
+
+    def set_caps(self, signed: np.ndarray, slack: float) -> None:
+        """Set each party's ceilings from its forces now, for pairs whose agreement ``signed``
+        (R, N, N) just came into force."""
+        forces = (self.military() * (1.0 + slack))[:, :, None]
+        deterrent = (self.deterrent * (1.0 + slack))[:, :, None]
+        self.cap_forces = np.where(signed, forces, self.cap_forces)
+        self.cap_deterrent = np.where(signed, deterrent, self.cap_deterrent)
+
+    def clear_caps(self) -> None:
+        """Ceilings lapse with the agreement that set them."""
+        self.cap_forces = np.where(self.agreement, self.cap_forces, np.inf)
+        self.cap_deterrent = np.where(self.agreement, self.cap_deterrent, np.inf)
+
+
+def linked(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """(R, I, K) boolean product: some j with ``first[r, i, j]`` and ``second[r, j, k]``.
+
+    A batched matrix product of 0/1 counts (exact in floating point); O(N^3) per replicate, so
+    callers skip it when ``second`` is empty, as it is on most steps."""
+    if not second.any():
+        return np.zeros(first.shape[:2] + second.shape[2:], dtype=bool)
+    return (first.astype(np.float32) @ second.astype(np.float32)) > 0
+
+
+def bloc_extension(alliance: np.ndarray, admitted: np.ndarray) -> np.ndarray:
+    """(R, N, N): m gains j as an ally because its ally a admitted j (``admitted[r, a, j]``)."""
+    extended = linked(alliance.transpose(0, 2, 1), admitted)
+    extended = extended | extended.transpose(0, 2, 1)
+    return extended & ~np.eye(alliance.shape[1], dtype=bool)
+
+
+def initial_world(
+    scenario: Scenario, streams: Streams, catalog: Catalog
+) -> tuple[WorldState, dict[str, np.ndarray]]:
+    """Build the starting world and return the per-replicate drawn parameters by column name."""
+    R, N = streams.size, len(scenario.states)
+    ids = tuple(scenario.ids)
+    index = {sid: n for n, sid in enumerate(ids)}
+    drawn: dict[str, np.ndarray] = {}
+    ordinal = 0
+
+    def sample(value, bounds: tuple[float, float]) -> np.ndarray:
+        nonlocal ordinal
+        u = streams.uniform(Stream.PARAMETERS, ordinal)
+        ordinal += 1
+        return draw(value, u, *bounds)
+
+    world = {}
+    for name, bounds in WORLD_FIELDS.items():
+        world[name] = sample(getattr(scenario.world, name), bounds)
+        drawn[f"world.{name}"] = world[name]
+    per_state = {name: np.empty((R, N)) for name in STATE_FIELDS}
+    for n, spec in enumerate(scenario.states):
+        for name, bounds in STATE_FIELDS.items():
+            per_state[name][:, n] = sample(getattr(spec, name), bounds)
+            drawn[f"{spec.id}.{name}"] = per_state[name][:, n]
+
+    p = scenario.parameters
+    reach = np.full((N, N), 1.0 / (1.0 + p.default_distance))
+    trust = np.full((R, N, N), 0.5)
+    monitoring = np.zeros((R, N, N))
+    false_alarm = np.full((R, N, N), scenario.parameters.monitoring_false_alarm)
+    alliance = np.zeros((R, N, N), dtype=bool)
+    agreement = np.zeros((R, N, N), dtype=bool)
+    hotline = np.zeros((R, N, N), dtype=bool)
+    prospect = np.zeros((R, N, N), dtype=bool)
+    dependence = np.zeros((R, N, N))
+    for rel in scenario.relations:
+        a, b = index[rel.between[0]], index[rel.between[1]]
+        if rel.distance is not None:
+            reach[a, b] = reach[b, a] = 1.0 / (1.0 + rel.distance)
+        t = sample(rel.trust, (0.0, 1.0))
+        m = sample(rel.monitoring, (0.0, 1.0))
+        trust[:, a, b] = trust[:, b, a] = t
+        monitoring[:, a, b] = monitoring[:, b, a] = m
+        alliance[:, a, b] = alliance[:, b, a] = rel.alliance
+        agreement[:, a, b] = agreement[:, b, a] = rel.agreement
+        hotline[:, a, b] = hotline[:, b, a] = rel.hotline
+        prospect[:, a, b] = prospect[:, b, a] = rel.prospect
+        if rel.false_alarm is not None:
+            false_alarm[:, a, b] = false_alarm[:, b, a] = sample(rel.false_alarm, (0.0, 1.0))
+        for sid, share in rel.dependence.items():
+            other = b if index[sid] == a else a
+            dependence[:, index[sid], other] = sample(share, (0.0, 1.0))
+    np.fill_diagonal(reach, 0.0)
+
+    belief = np.full((R, N, N), p.prior_greedy)
+    frame_charity = np.repeat(per_state["charity"][:, :, None], N, axis=2)
+    for b in scenario.beliefs:
+        for of, about in b.pairs():
+            i, j = index[of], index[about]
+            if b.greedy is not None:
+                belief[:, i, j] = sample(b.greedy, (0.0, 1.0))
+            if b.charity is not None:
+                frame_charity[:, i, j] = sample(b.charity, (0.0, 1.0))
+    eye = np.eye(N, dtype=bool)
+    belief[:, eye] = 0.0
+    trust[:, eye] = 1.0
+    # A state starts out as threatened as it believes the other greedy: the prior is its
+    # reading of the other's intent before any act has been seen.
+    threat = belief.copy()
+
+    sensitivity = np.zeros((N, len(DOMAINS)))
+    for n, spec in enumerate(scenario.states):
+        for domain, weight in spec.sensitivity.items():
+            sensitivity[n, DOMAINS.index(domain)] = weight
+
+    menu = np.ones((N, catalog.size), dtype=bool)
+    for n, spec in enumerate(scenario.states):
+        if spec.actions is not None:
+            menu[n] = False
+            menu[n, [catalog.index(a) for a in [*spec.actions, "wait"]]] = True
+        menu[n, [catalog.index(a) for a in spec.exclude_actions]] = False
+
+    state = WorldState(
+        **world,
+        **per_state,
+        belief_greedy=belief,
+        threat=threat,
+        threat_baseline=threat.copy(),
+        grievance=np.zeros((R, N, N)),
+        trust=trust,
+        read_hostility=np.zeros((R, N, N)),
+        frame_charity=frame_charity,
+        credibility_view=np.repeat(per_state["credibility"][:, None, :], N, axis=1),
+        pending_bogus=np.zeros((R, N, N), dtype=bool),
+        resolve_view=np.ones((R, N, N)),
+        alliance=alliance,
+        agreement=agreement,
+        hotline=hotline,
+        monitoring=monitoring,
+        false_alarm=false_alarm,
+        sanctions=np.zeros((R, N, N), dtype=bool),
+        prospect=prospect,
+        dependence=dependence,
+        cap_forces=np.full((R, N, N), np.inf),
+        cap_deterrent=np.full((R, N, N), np.inf),
+        reach=reach,
+        lens=np.array([LENSES.index(s.lens) for s in scenario.states]),
+        nuclear_option=np.array([s.nuclear_option for s in scenario.states], dtype=bool),
+        policy=np.array([POLICIES.index(s.policy) for s in scenario.states]),
+        sensitivity=sensitivity,
+        menu=menu,
+        ids=ids,
+    )
+    state.set_caps(agreement, p.agreement_slack)
+    return state, drawn
+
+
+def world_change_schedule(
+    scenario: Scenario, streams: Streams
+) -> dict[int, list[tuple[str, np.ndarray]]]:
+    """The scenario's world changes, drawn per replicate: step -> [(field, values (R,))]."""
+    schedule: dict[int, list[tuple[str, np.ndarray]]] = {}
+    ordinal = 0
+    for change in scenario.world_changes:
+        for name, bounds in WORLD_FIELDS.items():
+            value = getattr(change, name, None)
+            if value is None:
+                continue
+            u = streams.uniform(Stream.WORLD_CHANGES, ordinal)
+            ordinal += 1
+            schedule.setdefault(change.step, []).append((name, draw(value, u, *bounds)))
+    return schedule
