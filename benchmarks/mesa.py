@@ -32,10 +32,10 @@ from typing import Any
 
 from benchmarks.common import HERE, machine, row, warm_up, write_json
 from secdilemma.engine.pipeline import run_ensemble
-from secdilemma.numerics.fast import numba_enabled, use_numba
 from secdilemma.interop.mesa import SecurityDilemmaModel
 from secdilemma.model.scenario import Scenario, load_scenario, parse_scenario
 from secdilemma.model.synth import synthetic_world
+from secdilemma.numerics.fast import numba_enabled, use_numba
 
 RESULTS = HERE / "results_mesa.json"
 SYNTH_SEED = 1

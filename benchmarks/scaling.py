@@ -1,8 +1,8 @@
 """How the engine's time and peak memory grow with replicates R, states N and steps T.
 
-Each measurement runs one ensemble of a synthetic world (``secdilemma.model.synth``) in this process;
-peak memory is what NumPy allocated at most (``tracemalloc``, which NumPy reports to), not the
-process's resident size, and is measured in a run apart from the timed ones. Exponents are
+Each measurement runs one ensemble of a synthetic world (``secdilemma.model.synth``) in this
+process; peak memory is what NumPy allocated at most (``tracemalloc``, which NumPy reports to),
+not the process's resident size, and is measured in a run apart from the timed ones. Exponents are
 least-squares slopes on log-log axes.
 
     python -m benchmarks.scaling [--quick] [--plot benchmarks/scaling.png]

@@ -7,8 +7,8 @@ of 193 states, every UN member, and a sweep of 100 parameter points.
   peak resident size. The alternative is the same run one replicate at a time (the
   vectorisation gain at this size).
 - ``sweep``: a Latin hypercube of 100 points over four parameters of ``two-security-seekers``,
-  100 replicates and 100 steps each, through ``secdilemma.experiments.sweep.Sweep`` (Parquet parts, a
-  manifest), on 2 worker processes against 1.
+  100 replicates and 100 steps each, through ``secdilemma.experiments.sweep.Sweep`` (Parquet
+  parts, a manifest), on 2 worker processes against 1.
 
     python -m benchmarks.workloads [--quick] [--only large_world|sweep] [--out PATH]
 """
@@ -32,8 +32,8 @@ from benchmarks.common import (
 )
 from secdilemma.engine.pipeline import block_size, run_ensemble
 from secdilemma.experiments.spec import SweepSpec
-from secdilemma.model.scenario import parse_scenario
 from secdilemma.experiments.sweep import Sweep
+from secdilemma.model.scenario import parse_scenario
 from secdilemma.model.synth import synthetic_world
 
 RESULTS = HERE / "results_workloads.json"

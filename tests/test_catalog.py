@@ -2,8 +2,8 @@
 
 import pytest
 
-from secdilemma.model.actions import RIVERA_SCORES, load_catalog, parse_catalog
 from secdilemma.errors import ScenarioError
+from secdilemma.model.actions import RIVERA_SCORES, load_catalog, parse_catalog
 
 REQUIRED = """wait build_arms build_offensive_forces build_defensive_forces alert_forces
 forward_deploy military_exercise build_second_strike build_counterforce build_missile_defense

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from secdilemma.experiments import store
 from secdilemma.errors import InputError
+from secdilemma.experiments import store
 
 pytest.importorskip("ema_workbench")
 

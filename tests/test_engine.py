@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from secdilemma import load_scenario, run_ensemble
 from secdilemma.engine.pipeline import simulate
-from secdilemma.numerics.rng import Streams
-from secdilemma.model.scenario import parse_scenario
 from secdilemma.engine.summary import summarize
+from secdilemma.model.scenario import parse_scenario
+from secdilemma.numerics.rng import Streams
 
 
 def _small(name="two-security-seekers", **overrides):
@@ -292,8 +292,8 @@ def test_structural_observers_beliefs_are_those_the_general_update_leaves(monkey
 
 def test_incident_readings_are_drawn_where_incidents_happened_only():
     from secdilemma.mechanisms.crisis import incidents
-    from secdilemma.numerics.rng import Stream
     from secdilemma.model.world import initial_world
+    from secdilemma.numerics.rng import Stream
 
     spec = load_scenario("nato-russia", ["replicates=40"])
     streams = Streams(spec.seed, range(40))

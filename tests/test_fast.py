@@ -7,16 +7,16 @@ import numpy as np
 import pytest
 
 from outcomes import assert_same_outcomes
-from secdilemma.model.actions import REQUIREMENTS, load_catalog
+from secdilemma.engine.pipeline import run_ensemble
 from secdilemma.mechanisms.decision import aimed, pair_parts, treaty
 from secdilemma.mechanisms.decision import utility as utility_module
 from secdilemma.mechanisms.decision.options import ACTS_INNER_BELOW, OptionSpace, requirement_masks
 from secdilemma.mechanisms.decision.sampling import draw_softmax, softmax_likelihoods
-from secdilemma.engine.pipeline import run_ensemble
-from secdilemma.numerics.fast import numba_available, use_numba
-from secdilemma.numerics.rng import Streams
+from secdilemma.model.actions import REQUIREMENTS, load_catalog
 from secdilemma.model.scenario import load_scenario, parse_scenario
 from secdilemma.model.synth import synthetic_world
+from secdilemma.numerics.fast import numba_available, use_numba
+from secdilemma.numerics.rng import Streams
 
 FORMS = [
     False,

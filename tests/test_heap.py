@@ -3,9 +3,9 @@
 import pytest
 
 from outcomes import assert_same_outcomes
-from secdilemma.numerics import heap
 from secdilemma.engine.pipeline import run_ensemble
 from secdilemma.model.scenario import load_scenario
+from secdilemma.numerics import heap
 
 
 def test_runs_are_identical_with_and_without_the_retained_heap(monkeypatch):

@@ -37,7 +37,11 @@ STEP_MODULES = [
 ]
 ALLOWED = {
     # the four baseline policies, the scheduled events, the requirements (once, at import)
-    "mechanisms/decision/choice.py": {"(\n        (POLICIES.index", "scheduled", "enumerate(REQUIREMENTS)"},
+    "mechanisms/decision/choice.py": {
+        "(\n        (POLICIES.index",
+        "scheduled",
+        "enumerate(REQUIREMENTS)",
+    },
     # the catalogue's precondition signatures, the preconditions of one
     "mechanisms/decision/options.py": {
         "self_signatures",

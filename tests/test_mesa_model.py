@@ -14,23 +14,23 @@ from scipy.special import ndtri
 mesa = pytest.importorskip("mesa")
 
 import secdilemma.mechanisms.decision.utility as utility_module  # noqa: E402
+from secdilemma.engine.pipeline import run_ensemble, simulate  # noqa: E402
+from secdilemma.engine.summary import summarize  # noqa: E402
+from secdilemma.errors import InputError  # noqa: E402
+from secdilemma.interop.mesa import SecurityDilemmaModel, run_replicates  # noqa: E402
 from secdilemma.mechanisms.conflict import military_balance  # noqa: E402
 from secdilemma.mechanisms.decision.choice import conditions  # noqa: E402
 from secdilemma.mechanisms.decision.options import OptionSpace, requirement_masks  # noqa: E402
 from secdilemma.mechanisms.decision.utility import option_utilities  # noqa: E402
-from secdilemma.engine.pipeline import run_ensemble, simulate  # noqa: E402
-from secdilemma.errors import InputError  # noqa: E402
-from secdilemma.interop.mesa import SecurityDilemmaModel, run_replicates  # noqa: E402
-from secdilemma.numerics.rng import Stream, Streams  # noqa: E402
 from secdilemma.model.scenario import (  # noqa: E402
     load_scenario,
     parse_scenario,
     read_raw,
     resolve_path,
 )
-from secdilemma.engine.summary import summarize  # noqa: E402
 from secdilemma.model.synth import synthetic_world  # noqa: E402
 from secdilemma.model.world import initial_world  # noqa: E402
+from secdilemma.numerics.rng import Stream, Streams  # noqa: E402
 
 ROOT = Path(__file__).parent.parent
 

@@ -9,7 +9,6 @@ from scipy.integrate import solve_ivp
 from typer.testing import CliRunner
 
 from secdilemma.cli.app import app
-from secdilemma.model.cow import USD_PER_GBP_PARITY, bloc_milex, load_grh, load_nmc, milex
 from secdilemma.errors import InputError
 from secdilemma.formal.arms_races import FITTED, TOO_LITTLE_DATA, fit_grh_races, unstable_share
 from secdilemma.formal.richardson import (
@@ -29,6 +28,7 @@ from secdilemma.formal.richardson import (
     simulate_discrete,
     solve,
 )
+from secdilemma.model.cow import USD_PER_GBP_PARITY, bloc_milex, load_grh, load_nmc, milex
 
 runner = CliRunner()
 

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from secdilemma.errors import InputError
-from secdilemma.experiments.spec import SweepSpec
 from secdilemma.experiments.sensitivity import (
     _elementary_effects,
     morris_of,
@@ -20,6 +19,7 @@ from secdilemma.experiments.sensitivity import (
     sobol_indices,
     sobol_of,
 )
+from secdilemma.experiments.spec import SweepSpec
 
 A, B = 7.0, 0.1
 UNIT3 = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[0.0, 1.0]] * 3}

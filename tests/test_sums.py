@@ -1,4 +1,4 @@
-"""The kernels' summation order is NumPy's (secdilemma.numerics.sums), for every length up to 300."""
+"""The kernels' summation order is NumPy's (numerics.sums), for every length up to 300."""
 
 import numpy as np
 import pytest

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from secdilemma.engine.pipeline import Ensemble, run_ensemble
-from secdilemma.model.scenario import LENSES, load_scenario, read_raw, resolve_path
 from secdilemma.engine.summary import summarize
+from secdilemma.model.scenario import LENSES, load_scenario, read_raw, resolve_path
 
 READINGS = ("structural", "interpretive", "bayesian")
 AUTHORS = {

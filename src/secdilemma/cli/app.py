@@ -10,18 +10,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from secdilemma.analysis.compare import READINGS, compare
 from secdilemma.cli import analysis as cli_analysis
 from secdilemma.cli import formal as cli_formal
 from secdilemma.cli import report as cli_report
 from secdilemma.cli import sweep as cli_sweep
-from secdilemma.model.actions import load_catalog
 from secdilemma.cli.common import emit_json, fail, progress_bar
-from secdilemma.analysis.compare import READINGS, compare
 from secdilemma.engine.pipeline import block_size, run_ensemble
+from secdilemma.engine.summary import summarize
 from secdilemma.errors import InputError
 from secdilemma.experiments.results import default_out_dir, write_comparison, write_results
+from secdilemma.model.actions import load_catalog
 from secdilemma.model.scenario import LENSES, bundled_names, load_scenario, read_raw, resolve_path
-from secdilemma.engine.summary import summarize
 
 app = typer.Typer(
     add_completion=False,

@@ -14,10 +14,10 @@ from rich.console import Console
 from rich.table import Table
 
 from secdilemma.cli.common import emit_json, fail
-from secdilemma.model.cow import load_grh, load_nmc, parse_years
 from secdilemma.errors import InputError
 from secdilemma.formal import games, jervis, richardson
 from secdilemma.formal.arms_races import TOO_LITTLE_DATA, fit_blocs, fit_grh_races, unstable_share
+from secdilemma.model.cow import load_grh, load_nmc, parse_years
 
 PlotOption = Annotated[Path | None, typer.Option(help="Save a plot to this file (PNG, PDF, SVG).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]

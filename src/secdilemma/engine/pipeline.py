@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from secdilemma.model.actions import Catalog
+from secdilemma.engine.recorder import Outcomes, Recorder
 from secdilemma.mechanisms.agreements import learn_from_verification, verify
 from secdilemma.mechanisms.alliances import allies_join, balance_against_aggression
 from secdilemma.mechanisms.apply import advance_economy, apply_actions
@@ -18,14 +18,14 @@ from secdilemma.mechanisms.conflict import Outbreak, actual_security, military_b
 from secdilemma.mechanisms.crisis import Crisis, escalate
 from secdilemma.mechanisms.decision import Choice, OptionSpace, decide
 from secdilemma.mechanisms.decision.vulnerability import vulnerability
-from secdilemma.numerics.heap import retained_heap
 from secdilemma.mechanisms.learning import learn
-from secdilemma.engine.recorder import Outcomes, Recorder
 from secdilemma.mechanisms.perception.lenses import interpret, read_acts
 from secdilemma.mechanisms.perception.observe import observe
-from secdilemma.numerics.rng import Stream, Streams
+from secdilemma.model.actions import Catalog
 from secdilemma.model.scenario import Parameters, Scenario
 from secdilemma.model.world import WorldState, initial_world, world_change_schedule
+from secdilemma.numerics.heap import retained_heap
+from secdilemma.numerics.rng import Stream, Streams
 
 Progress = Callable[[int], None]
 

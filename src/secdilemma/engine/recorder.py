@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from secdilemma.model.actions import Catalog
 from secdilemma.mechanisms.agreements import Verification
 from secdilemma.mechanisms.conflict import Outbreak, WarOutcome
 from secdilemma.mechanisms.crisis import Crisis
 from secdilemma.mechanisms.decision import Choice
 from secdilemma.mechanisms.perception.lenses import Reading
+from secdilemma.model.actions import Catalog
 from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState
 

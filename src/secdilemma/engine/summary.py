@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from secdilemma.engine.pipeline import Ensemble
-from secdilemma.formal.jervis import world_label
 from secdilemma.engine.recorder import PAIR_VARIABLES, STATE_VARIABLES
+from secdilemma.formal.jervis import world_label
 
 
 def _mean(x: np.ndarray) -> float:

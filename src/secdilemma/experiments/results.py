@@ -20,9 +20,15 @@ import pyarrow.parquet as pq
 
 from secdilemma import __version__
 from secdilemma.engine.pipeline import Ensemble
+from secdilemma.engine.summary import (
+    events_table,
+    json_safe,
+    runs_table,
+    summarize,
+    trajectories_table,
+)
 from secdilemma.errors import InputError
 from secdilemma.report import write_compare_report, write_report
-from secdilemma.engine.summary import events_table, json_safe, runs_table, summarize, trajectories_table
 
 
 def git_hash() -> str | None:

@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from scipy.stats import qmc
 
 from secdilemma.engine.pipeline import run_ensemble
+from secdilemma.engine.summary import json_safe, summarize, trajectories_table
 from secdilemma.errors import InputError, ScenarioError
 from secdilemma.model.scenario import load_scenario
-from secdilemma.engine.summary import json_safe, summarize, trajectories_table
 
 # Outcomes a sweep can record per point: scalar keys of the run summary, and per-replicate
 # columns of the runs table for the replicates table.

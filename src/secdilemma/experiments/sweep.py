@@ -33,8 +33,8 @@ import pyarrow.parquet as pq
 
 from secdilemma import __version__
 from secdilemma.errors import InputError
-from secdilemma.experiments.spec import SweepSpec, evaluate_point_tables, make_design
 from secdilemma.experiments.results import git_hash
+from secdilemma.experiments.spec import SweepSpec, evaluate_point_tables, make_design
 from secdilemma.experiments.store import read_table, unfinished_parts, write_json, write_part
 
 Progress = Callable[[int, int], None]  # (points finished so far, total)

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from secdilemma.model.cow import UNIT_CHANGE_YEAR, Currency, bloc_milex, milex
 from secdilemma.formal.richardson import (
     AdditiveFit,
     ReactionFit,
@@ -25,6 +24,7 @@ from secdilemma.formal.richardson import (
     fit_reactions,
     is_stable_discrete,
 )
+from secdilemma.model.cow import UNIT_CHANGE_YEAR, Currency, bloc_milex, milex
 
 FITTED = "fitted"
 TOO_LITTLE_DATA = "too little milex data"

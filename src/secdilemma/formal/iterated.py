@@ -15,8 +15,8 @@ deterministic strategies behave exactly as the axelrod library's of the same nam
 Randomness comes from one integer seed through :class:`numpy.random.SeedSequence`. A match is
 identified by ``(row index, column index, repetition)``; each draw is a counter-based hash of
 that identity, the turn and the purpose (noise or a strategy's choice), as in
-:mod:`secdilemma.numerics.rng`, so a match's play depends on nothing else: not on which other matches run
-beside it, in what order, or in how many batches.
+:mod:`secdilemma.numerics.rng`, so a match's play depends on nothing else: not on which
+other matches run beside it, in what order, or in how many batches.
 """
 
 from __future__ import annotations

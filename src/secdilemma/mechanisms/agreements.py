@@ -30,15 +30,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from secdilemma.model.actions import Catalog
 from secdilemma.mechanisms.apply import Applied
 from secdilemma.mechanisms.decision import Choice
-from secdilemma.numerics.logodds import shifted
 from secdilemma.mechanisms.perception.lenses import BAYESIAN, INTERPRETIVE, STRUCTURAL, charitable
 from secdilemma.mechanisms.perception.observe import Observation
-from secdilemma.numerics.rng import Stream, Streams
+from secdilemma.model.actions import Catalog
 from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState
+from secdilemma.numerics.logodds import shifted
+from secdilemma.numerics.rng import Stream, Streams
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from secdilemma.mechanisms.perception.lenses import STRUCTURAL, Reading
-from secdilemma.numerics.rng import Stream, Streams
 from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState, linked
+from secdilemma.numerics.rng import Stream, Streams
 
 
 def allies_join(

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from secdilemma.model.actions import RELATIONS, Catalog
 from secdilemma.mechanisms.decision import Choice
-from secdilemma.numerics.fast import compiled, numba_enabled
+from secdilemma.model.actions import RELATIONS, Catalog
 from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState, bloc_extension
+from secdilemma.numerics.fast import compiled, numba_enabled
 
 _REL = {name: n for n, name in enumerate(RELATIONS)}
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from secdilemma.model.scenario import Parameters
+from secdilemma.model.world import WorldState
 from secdilemma.numerics import logodds
 from secdilemma.numerics.fast import compiled, numba_enabled
 from secdilemma.numerics.rng import Stream, Streams
-from secdilemma.model.scenario import Parameters
-from secdilemma.model.world import WorldState
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ import numpy as np
 
 from secdilemma.mechanisms.conflict import Balance, hubristic
 from secdilemma.mechanisms.perception.lenses import Reading
-from secdilemma.numerics.rng import Stream, Streams
 from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState
+from secdilemma.numerics.rng import Stream, Streams
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from secdilemma.model.actions import Catalog
 from secdilemma.mechanisms.decision import Choice
-from secdilemma.numerics.logodds import shifted
 from secdilemma.mechanisms.perception.lenses import Reading
-from secdilemma.numerics.rng import Stream, Streams
+from secdilemma.model.actions import Catalog
 from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState
+from secdilemma.numerics.logodds import shifted
+from secdilemma.numerics.rng import Stream, Streams
 
 
 def intended(choice: Choice, cat: Catalog) -> np.ndarray:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from secdilemma.mechanisms.conflict import Balance, allied_support, own_defense
-from secdilemma.numerics.fast import compiled, numba_enabled
 from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState, bloc_extension
+from secdilemma.numerics.fast import compiled, numba_enabled
 
 
 def future_alliances(w: WorldState) -> np.ndarray:

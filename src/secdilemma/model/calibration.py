@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from secdilemma.model.cow import allied_in, load_alliances, load_nmc, state_codes
 from secdilemma.errors import InputError, ScenarioError
+from secdilemma.model.cow import allied_in, load_alliances, load_nmc, state_codes
 
 ECONOMIC = ("irst", "pec", "tpop", "upop")
 MILITARY = ("milex", "milper")

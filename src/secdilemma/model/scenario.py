@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from secdilemma.errors import InputError, ScenarioError
 from secdilemma.model.actions import Catalog, Domain, load_catalog
 from secdilemma.model.calibration import calibrate
 from secdilemma.model.distributions import (
@@ -22,7 +23,6 @@ from secdilemma.model.distributions import (
     Positive,
     Probability,
 )
-from secdilemma.errors import InputError, ScenarioError
 
 Lens = Literal["structural", "bayesian", "interpretive"]
 Policy = Literal["expected_utility", "richardson", "reciprocity", "offensive_realist", "scripted"]

@@ -13,8 +13,8 @@ import numpy as np
 
 from secdilemma.model.actions import DOMAINS, Catalog
 from secdilemma.model.distributions import draw
-from secdilemma.numerics.rng import Stream, Streams
 from secdilemma.model.scenario import LENSES, POLICIES, Scenario
+from secdilemma.numerics.rng import Stream, Streams
 
 WORLD_FIELDS: dict[str, tuple[float, float]] = {
     "offense_defense_balance": (1e-12, math.inf),

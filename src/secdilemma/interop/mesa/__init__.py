@@ -1,6 +1,6 @@
 """The engine's model written in Mesa (3.3): one agent per state, per-agent Python.
 
-This is the model of ``secdilemma.engine.pipeline.simulate`` (docs/model.md) as a researcher would write
+This is the model of ``secdilemma.engine.simulate`` (docs/model.md) as a researcher would write
 it with Mesa, the field's standard agent-based framework: a :class:`StateAgent` per state holding
 its own variables as floats and its view of each other state (belief that it is greedy, threat,
 grievance, trust, charity toward it, credibility, resolve) and its relations (allies,
@@ -69,13 +69,13 @@ own streams: it then reproduces the engine's runs act for act, wars and all, wit
 to rounding (the engine stores utilities in single precision; this model computes in double).
 
 **Outcomes** (``SecurityDilemmaModel.outcomes``, ``run_replicates``) follow
-``secdilemma.engine.recorder``: ``war`` is any war or nuclear attack in the run (``p_war`` the share of
-replicates with one, as ``secdilemma.engine.summary.summarize``); ``spiral`` is any pair meeting the
-bias-corrected spiral condition at some step t >= 2 (``p_spiral``); ``tragic_spiral`` a spiral
+``secdilemma.engine.recorder``: ``war`` is any war or nuclear attack in the run (``p_war`` the share
+of replicates with one, as ``secdilemma.engine.summary.summarize``); ``spiral`` is any pair meeting
+the bias-corrected spiral condition at some step t >= 2 (``p_spiral``); ``tragic_spiral`` a spiral
 between two security seekers that left neither safer; also ``n_wars`` and wars by cause,
-``nuclear_use``, security, arms and wealth at the start and the end, final threat, belief and
-trust, incidents, violations (detected, falsely reported), lies revealed, the mean escalation
-score, acts taken and the ``record`` facts reproduced.
+``nuclear_use``, security, arms and wealth at the start and the end, final threat, belief and trust,
+incidents, violations (detected, falsely reported), lies revealed, the mean escalation score, acts
+taken and the ``record`` facts reproduced.
 
 Importing Mesa (3.3) calls ``multiprocessing.set_start_method("spawn", force=True)`` (in
 ``mesa.batchrunner``); this package puts back the start method that was in force before, so

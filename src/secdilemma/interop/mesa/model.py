@@ -12,13 +12,13 @@ from typing import Any
 import mesa
 import numpy as np
 
-from secdilemma.model.actions import Catalog
 from secdilemma.errors import InputError
 from secdilemma.interop.mesa.acts import Act, acts_of
 from secdilemma.interop.mesa.agent import StateAgent
-from secdilemma.numerics.rng import Streams
+from secdilemma.model.actions import Catalog
 from secdilemma.model.scenario import Scenario, load_scenario
 from secdilemma.model.world import initial_world
+from secdilemma.numerics.rng import Streams
 
 _WORLD = (
     "offense_defense_balance",

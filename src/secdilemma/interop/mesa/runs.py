@@ -26,8 +26,9 @@ def run_replicates(
     of ``secdilemma.engine.recorder.Outcomes`` (``war``, ``spiral``, ``tragic_spiral``, ``n_wars``,
     ``wars_deliberate`` ..., ``security_start``/``_end``, ``arms_start``/``_end``,
     ``threat_end``, ``belief_end`` ...), ``acts`` (act id -> count per replicate), and the
-    shares ``p_war``, ``p_spiral`` and ``p_tragic_spiral`` as ``secdilemma.engine.summary.summarize``
-    computes them. ``model_class`` may be a subclass of :class:`SecurityDilemmaModel`.
+    shares ``p_war``, ``p_spiral`` and ``p_tragic_spiral`` as
+    ``secdilemma.engine.summary.summarize`` computes them. ``model_class`` may be a subclass
+    of :class:`SecurityDilemmaModel`.
     """
     spec = as_scenario(scenario)
     check_supported(spec)

@@ -7,16 +7,16 @@ from functools import cached_property
 
 import numpy as np
 
-from secdilemma.model.actions import REQUIREMENTS
 from secdilemma.mechanisms.conflict import Balance
 from secdilemma.mechanisms.decision import policies
 from secdilemma.mechanisms.decision.options import OptionSpace, requirement_masks
 from secdilemma.mechanisms.decision.sampling import draw_softmax, softmax_likelihoods
 from secdilemma.mechanisms.decision.utility import Utilities, option_utilities
 from secdilemma.mechanisms.decision.vulnerability import Vulnerability
-from secdilemma.numerics.rng import Stream, Streams
+from secdilemma.model.actions import REQUIREMENTS
 from secdilemma.model.scenario import LENSES, POLICIES, Parameters
 from secdilemma.model.world import WorldState
+from secdilemma.numerics.rng import Stream, Streams
 
 EXPECTED_UTILITY = POLICIES.index("expected_utility")
 STRUCTURAL = LENSES.index("structural")

@@ -7,9 +7,9 @@ from functools import cached_property
 
 import numpy as np
 
-from secdilemma.model.actions import REQUIREMENTS, Catalog
 from secdilemma.mechanisms.decision.aimed import ActTerms, OwnActs, act_terms
 from secdilemma.mechanisms.decision.self_directed import SelfActs, self_acts
+from secdilemma.model.actions import REQUIREMENTS, Catalog
 from secdilemma.numerics.fast import compiled, numba_enabled
 
 

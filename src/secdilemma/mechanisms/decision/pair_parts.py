@@ -17,10 +17,10 @@ from typing import NamedTuple
 import numpy as np
 
 from secdilemma.mechanisms.conflict import Balance
-from secdilemma.numerics.fast import compiled, numba_enabled
 from secdilemma.model.scenario import LENSES, Parameters
-from secdilemma.numerics.sums import pairwise
 from secdilemma.model.world import WorldState
+from secdilemma.numerics.fast import compiled, numba_enabled
+from secdilemma.numerics.sums import pairwise
 
 STRUCTURAL = LENSES.index("structural")
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from secdilemma.mechanisms.conflict import Balance
-from secdilemma.mechanisms.decision.options import OptionSpace
 from secdilemma.errors import InputError
 from secdilemma.formal.richardson import reaction_rate
+from secdilemma.mechanisms.conflict import Balance
+from secdilemma.mechanisms.decision.options import OptionSpace
 from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState
 

@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from secdilemma.model.actions import Catalog
 from secdilemma.mechanisms.decision.aimed import OwnState, Weights, force_deltas
+from secdilemma.model.actions import Catalog
 from secdilemma.numerics.fast import compiled, numba_enabled
 
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from secdilemma.model.actions import Catalog
 from secdilemma.mechanisms.decision.aimed import force_deltas
-from secdilemma.numerics.fast import compiled, numba_enabled
+from secdilemma.model.actions import Catalog
 from secdilemma.model.scenario import Parameters
-from secdilemma.numerics.sums import pairwise
 from secdilemma.model.world import WorldState
+from secdilemma.numerics.fast import compiled, numba_enabled
+from secdilemma.numerics.sums import pairwise
 
 
 def breach_costs(

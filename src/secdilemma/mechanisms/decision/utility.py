@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from secdilemma.model.actions import Catalog
 from secdilemma.mechanisms.conflict import Balance, underrated
 from secdilemma.mechanisms.decision.aimed import (
     OwnState,
@@ -26,6 +25,7 @@ from secdilemma.mechanisms.decision.self_directed import fill_self
 from secdilemma.mechanisms.decision.treaty import breach_costs
 from secdilemma.mechanisms.decision.vulnerability import Vulnerability, vulnerability
 from secdilemma.mechanisms.decision.war_parts import war_parts
+from secdilemma.model.actions import Catalog
 from secdilemma.model.scenario import LENSES, Parameters
 from secdilemma.model.world import WorldState
 

@@ -14,10 +14,10 @@ from typing import NamedTuple
 import numpy as np
 
 from secdilemma.mechanisms.conflict import Balance, hubristic
-from secdilemma.numerics.fast import compiled, numba_enabled
 from secdilemma.mechanisms.power_shift import foreseen_decline
 from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState
+from secdilemma.numerics.fast import compiled, numba_enabled
 
 
 class WarWeights(NamedTuple):

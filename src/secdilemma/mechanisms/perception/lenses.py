@@ -19,13 +19,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from secdilemma.model.actions import Catalog
 from secdilemma.mechanisms.decision import Choice
-from secdilemma.numerics.fast import compiled, numba_enabled
-from secdilemma.numerics.logodds import shifted
 from secdilemma.mechanisms.perception.observe import Observation
+from secdilemma.model.actions import Catalog
 from secdilemma.model.scenario import LENSES, Parameters
 from secdilemma.model.world import WorldState
+from secdilemma.numerics.fast import compiled, numba_enabled
+from secdilemma.numerics.logodds import shifted
 
 STRUCTURAL, BAYESIAN, INTERPRETIVE = (LENSES.index(x) for x in LENSES)
 

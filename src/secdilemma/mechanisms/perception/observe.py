@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from secdilemma.model.actions import Catalog
 from secdilemma.mechanisms.decision import Choice
-from secdilemma.numerics.rng import Stream, Streams
+from secdilemma.model.actions import Catalog
 from secdilemma.model.world import WorldState
+from secdilemma.numerics.rng import Stream, Streams
 
 
 @dataclass(frozen=True)
