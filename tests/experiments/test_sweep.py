@@ -285,7 +285,7 @@ def test_query_answers_sql_over_the_store(tmp_path):
 
 
 def test_the_documented_example_spec_and_query_work(tmp_path):
-    root = Path(__file__).parent.parent
+    root = Path(__file__).parents[2]
     spec, _ = load_spec(root / "examples" / "sweep-jervis.yaml")
     assert spec.points == 60 and spec.design == "lhs"
     small = spec.model_copy(update={"points": 4, "replicates": 10, "steps": 10})

@@ -32,7 +32,7 @@ from secdilemma.model.synth import synthetic_world  # noqa: E402
 from secdilemma.model.world import initial_world  # noqa: E402
 from secdilemma.numerics.rng import Stream, Streams  # noqa: E402
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 
 # Four states with every lens, nuclear deterrents and hubris, empathy, prudence, domain
 # sensitivities, an agreement under monitoring with a hotline, an alliance with dependence and

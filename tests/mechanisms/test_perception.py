@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from secdilemma.cli.app import app
 
-HERE = Path(__file__).parent / "scenarios" / "perception"
+HERE = Path(__file__).parents[1] / "scenarios" / "perception"
 runner = CliRunner()
 
 

@@ -14,7 +14,7 @@ from secdilemma.model.cow import bundled
 from secdilemma.model.scenario import bundled_names, load_scenario, read_raw, resolve_path
 
 runner = CliRunner()
-DOCS = Path(__file__).parent.parent / "docs" / "scenarios"
+DOCS = Path(__file__).parents[2] / "docs" / "scenarios"
 CASES = ["nato-russia", "iran-gulf", "china-asia", "cold-war-after-cuba", "pre-1914"]
 
 

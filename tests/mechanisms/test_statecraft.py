@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from secdilemma.cli.app import app
 
-HERE = Path(__file__).parent / "scenarios" / "statecraft"
+HERE = Path(__file__).parents[1] / "scenarios" / "statecraft"
 runner = CliRunner()
 
 
