@@ -11,30 +11,14 @@ from pathlib import Path
 import secdilemma
 
 ROOT = Path(secdilemma.__file__).parent
-STEP_MODULES = [
-    "mechanisms/decision/choice.py",
-    "mechanisms/decision/options.py",
-    "mechanisms/decision/policies.py",
-    "mechanisms/decision/utility.py",
-    "mechanisms/decision/aimed.py",
-    "mechanisms/decision/self_directed.py",
-    "mechanisms/decision/treaty.py",
-    "mechanisms/decision/pair_parts.py",
-    "mechanisms/decision/vulnerability.py",
-    "mechanisms/decision/war_parts.py",
-    "numerics/sums.py",
-    "mechanisms/decision/sampling.py",
-    "mechanisms/apply.py",
-    "mechanisms/perception/observe.py",
-    "mechanisms/perception/lenses.py",
-    "mechanisms/conflict.py",
-    "mechanisms/crisis.py",
-    "mechanisms/agreements.py",
-    "mechanisms/alliances.py",
-    "mechanisms/power_shift.py",
-    "mechanisms/learning.py",
-    "engine/recorder.py",
-]
+# Every module a step runs through: all the mechanisms, the recorder and its units, and the
+# summation order the kernels follow. A new module in these folders is checked without being
+# listed.
+STEP_MODULES = sorted(
+    path.relative_to(ROOT).as_posix()
+    for pattern in ("mechanisms/**/*.py", "engine/records/*.py", "engine/recorder.py")
+    for path in ROOT.glob(pattern)
+) + ["numerics/sums.py"]
 ALLOWED = {
     # the four baseline policies, the scheduled events, the requirements (once, at import)
     "mechanisms/decision/choice.py": {
@@ -49,15 +33,14 @@ ALLOWED = {
         "needs",
         "enumerate(kinds)",
     },
-    # the names of recorded variables and of war causes and counters
-    "engine/recorder.py": {
+    # the recorder's units (a fixed few), the names of recorded variables, war causes, tallies
+    "engine/recorder.py": {"self.units"},
+    "engine/records/trajectories.py": {
         "enumerate((w.offense",
         "enumerate(\n            (\n                w.threat",
-        "self.by_cause.items()",
-        '("deliberate"',
-        "enumerate(self.facts)",
-        "_TALLIES",
     },
+    "engine/records/wars.py": {"self.by_cause.items()", "CAUSES", "enumerate(self.facts)"},
+    "engine/records/tallies.py": {"names", "self.counts"},
     # the catalogue's aimed acts: each adds only the terms it has, over all replicates and
     # pairs at once (its cost grows with the catalogue, not with the world)
     # (the option arrays and the parts handed to the kernel are a fixed few)

@@ -22,6 +22,7 @@ from secdilemma.errors import InputError
 from secdilemma.experiments.results import default_out_dir, write_comparison, write_results
 from secdilemma.model.actions import load_catalog
 from secdilemma.model.scenario import LENSES, bundled_names, load_scenario, read_raw, resolve_path
+from secdilemma.report import write_compare_report, write_report
 
 app = typer.Typer(
     add_completion=False,
@@ -83,7 +84,7 @@ def run(
                 progress=lambda n: bar.advance(task, n),
             )
         summary = summarize(ens)
-        written = write_results(ens, target, overrides, summary)
+        written = write_results(ens, target, overrides, summary, finish=write_report)
     except InputError as err:
         fail(err)
     if as_json:
@@ -159,7 +160,7 @@ def compare_command(
                 return lambda n: bar.advance(task, n)
 
             comparison = compare(scenario, overrides, chunk_size, trajectories, progress)
-        written = write_comparison(comparison, target, overrides)
+        written = write_comparison(comparison, target, overrides, finish=write_compare_report)
     except InputError as err:
         fail(err)
     result = comparison.as_dict()

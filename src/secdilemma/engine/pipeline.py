@@ -10,7 +10,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from secdilemma.engine.recorder import Outcomes, Recorder
+from secdilemma.engine.outcomes import Outcomes
+from secdilemma.engine.recorder import Recorder
+from secdilemma.engine.records.step import Step
 from secdilemma.mechanisms.agreements import learn_from_verification, verify
 from secdilemma.mechanisms.alliances import allies_join, balance_against_aggression
 from secdilemma.mechanisms.apply import advance_economy, apply_actions
@@ -121,7 +123,7 @@ def _simulate_block(
         (index[f.actor], index.get(f.target, -1), f.from_step, f.by_step) for f in scenario.record
     ]
     recorder = Recorder(
-        w, security, 1 - vulnerability(w, bal).V, scenario.steps, p, trajectories, facts
+        w, security, 1 - vulnerability(w, bal).V, scenario.steps, p, cat, trajectories, facts
     )
     for t in range(scenario.steps):
         if t in changes:
@@ -151,9 +153,22 @@ def _simulate_block(
         security = actual_security(bal)
         perceived = 1 - choice.vulnerability.V
         recorder.record(
-            t, w, choice, wars, applied.armed, security, perceived, cat, reading, revealed
+            Step(
+                t,
+                w,
+                choice,
+                applied.armed,
+                reading,
+                revealed,
+                outbreak,
+                wars,
+                nuclear,
+                crisis,
+                verification,
+                security,
+                perceived,
+            )
         )
-        recorder.record_statecraft(outbreak, wars, nuclear, crisis, verification, choice.scheduled)
         if progress is not None:
             progress(1)
     return drawn, recorder.finish(w, security)

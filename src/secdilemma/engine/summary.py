@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from secdilemma.engine.pipeline import Ensemble
-from secdilemma.engine.recorder import PAIR_VARIABLES, STATE_VARIABLES
+from secdilemma.engine.records.trajectories import PAIR_VARIABLES, STATE_VARIABLES
 from secdilemma.formal.jervis import world_label
 
 

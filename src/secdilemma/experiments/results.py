@@ -1,7 +1,9 @@
 """Write an ensemble's results to a directory, all or nothing.
 
 Files go to a hidden sibling directory first; only when every file is complete is it renamed to
-the requested name, so an error or an interrupt never leaves a half-written result behind.
+the requested name, so an error or an interrupt never leaves a half-written result behind. A
+caller that adds files of its own (the command line adds ``report.html``) passes ``finish``,
+which runs on the staging directory before it is published: this layer writes tables, not pages.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import json
 import shutil
 import subprocess
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +31,8 @@ from secdilemma.engine.summary import (
     trajectories_table,
 )
 from secdilemma.errors import InputError
-from secdilemma.report import write_compare_report, write_report
+
+Finish = Callable[[Path], object]  # writes its own files into a complete results directory
 
 
 def git_hash() -> str | None:
@@ -84,15 +88,20 @@ def _publish(staging: Path, out: Path) -> None:
 
 
 def write_results(
-    ens: Ensemble, out: Path, overrides: list[str], summary: dict[str, Any] | None = None
+    ens: Ensemble,
+    out: Path,
+    overrides: list[str],
+    summary: dict[str, Any] | None = None,
+    finish: Finish | None = None,
 ) -> Path:
-    """Write one ensemble's tables, summary and manifest; the directory appears complete or
-    not at all."""
+    """Write one ensemble's tables, summary and manifest, then ``finish(directory)``; the
+    directory appears complete or not at all."""
     out = Path(out)
     staging = _staging(out)
     try:
         _write_run(ens, staging, overrides, summary)
-        write_report(staging)
+        if finish is not None:
+            finish(staging)
         _publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -115,8 +124,11 @@ def _write_run(
     _write_json(directory / "manifest.json", manifest(ens, overrides))
 
 
-def write_comparison(comparison, out: Path, overrides: list[str]) -> Path:
-    """A compare directory: one complete run directory per reading and ``compare.json``."""
+def write_comparison(
+    comparison, out: Path, overrides: list[str], finish: Finish | None = None
+) -> Path:
+    """A compare directory: one complete run directory per reading and ``compare.json``, then
+    ``finish(directory)``."""
     out = Path(out)
     staging = _staging(out)
     try:
@@ -124,7 +136,8 @@ def write_comparison(comparison, out: Path, overrides: list[str]) -> Path:
             (staging / reading).mkdir()
             _write_run(ens, staging / reading, overrides, comparison.summaries[reading])
         _write_json(staging / "compare.json", json_safe(comparison.as_dict()))
-        write_compare_report(staging)
+        if finish is not None:
+            finish(staging)
         _publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
