@@ -17,570 +17,115 @@ identified by ``(row index, column index, repetition)``; each draw is a counter-
 that identity, the turn and the purpose (noise or a strategy's choice), as in
 :mod:`secdilemma.numerics.rng`, so a match's play depends on nothing else: not on which
 other matches run beside it, in what order, or in how many batches.
+
+The strategies live in :mod:`~secdilemma.formal.iterated_strategies` (the interface and the
+original field) and :mod:`~secdilemma.formal.iterated_extended` (the later copies); this module
+re-exports them beside the engine (:func:`play`, :func:`tournament`) and the field
+(:func:`axelrod_strategies`), so import everything from here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from secdilemma.formal.iterated_extended import (
+    Forgiver,
+    ForgivingTitForTat,
+    GoByMajority,
+    Gradual,
+    HardGoByMajority,
+    HardProber,
+    HardTitForTwoTats,
+    OriginalGradual,
+    Prober,
+    Prober2,
+    Prober3,
+    Punisher,
+    SneakyTitForTat,
+    SoftGrudger,
+)
+from secdilemma.formal.iterated_strategies import (
+    GTFT,
+    Alternator,
+    AntiTitForTat,
+    Bully,
+    C,
+    Context,
+    Cooperator,
+    Cycler,
+    CyclerCCD,
+    D,
+    Defector,
+    Draws,
+    Grudger,
+    HardTitForTat,
+    History,
+    MemoryOne,
+    Random,
+    Strategy,
+    SuspiciousTitForTat,
+    TitForTat,
+    TitForTwoTats,
+    TwoTitsForTat,
+    WinStayLoseShift,
+)
 from secdilemma.formal.jervis import SecurityGame
 from secdilemma.numerics.rng import GOLDEN, Stream, Streams, mix
 
-C, D = 0, 1
+__all__ = [
+    "C",
+    "D",
+    "GTFT",
+    "Alternator",
+    "AntiTitForTat",
+    "Bully",
+    "Context",
+    "Cooperator",
+    "Cycler",
+    "CyclerCCD",
+    "Defector",
+    "Draws",
+    "Forgiver",
+    "ForgivingTitForTat",
+    "GameLike",
+    "GoByMajority",
+    "Gradual",
+    "Grudger",
+    "HardGoByMajority",
+    "HardProber",
+    "HardTitForTat",
+    "HardTitForTwoTats",
+    "History",
+    "MatchResult",
+    "MemoryOne",
+    "OriginalGradual",
+    "Prober",
+    "Prober2",
+    "Prober3",
+    "Punisher",
+    "Random",
+    "SneakyTitForTat",
+    "SoftGrudger",
+    "Strategy",
+    "SuspiciousTitForTat",
+    "TitForTat",
+    "TitForTwoTats",
+    "TournamentResult",
+    "TwoTitsForTat",
+    "WinStayLoseShift",
+    "axelrod_strategies",
+    "match_keys",
+    "play",
+    "tournament",
+]
 
 GameLike = SecurityGame | tuple[float, float, float, float]
-History = np.ndarray
-"""(n, t) uint8 moves so far, one row per seat."""
-Draws = np.ndarray | None
-"""(n,) uniforms on (0, 1), one per seat, or None when no strategy in the batch needs them."""
-
-
-class Context(NamedTuple):
-    """What a strategy may know when its matches start."""
-
-    game: tuple[float, float, float, float]
-    """(R, S, T, P)."""
-    turns: int
-    noise: float
-    seeds: np.ndarray
-    """(n,) uint64, one per seat, fixed by the seat's match identity and side; for strategies
-    that keep their own generators (the axelrod adapter)."""
-
-
-class Strategy:
-    """A vectorised strategy for the iterated game.
-
-    Subclasses set ``name`` (axelrod's name where they copy an axelrod strategy) and implement
-    :meth:`move`; strategies that keep per-seat state beyond the histories override
-    :meth:`start`. Set ``stochastic`` for strategies that use the draws.
-    """
-
-    name: str = "Strategy"
-    stochastic: bool = False
-
-    def start(self, context: Context) -> Any:
-        """Per-seat state at the first turn (``None`` when the histories suffice)."""
-        return None
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        """Next moves (0 = C, 1 = D), shape ``(n,)``.
-
-        ``own`` and ``opponent`` are ``(n, t)`` arrays of the moves played so far (after
-        noise), views into the engine's turn-major histories (to read, not to write);
-        ``draws`` are ``(n,)`` uniforms on (0, 1), given when any strategy in the batch is
-        stochastic; ``state`` is what :meth:`start` returned, updated in place. The engine
-        calls it once per turn, in order, so a state may keep running counts.
-        """
-        raise NotImplementedError
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-def _last(history: np.ndarray, empty: int) -> np.ndarray:
-    if history.shape[1] == 0:
-        return np.full(history.shape[0], empty, dtype=np.uint8)
-    return history[:, -1]
-
-
-class Cooperator(Strategy):
-    """Always C."""
-
-    name = "Cooperator"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        return np.zeros(own.shape[0], dtype=np.uint8)
-
-
-class Defector(Strategy):
-    """Always D."""
-
-    name = "Defector"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        return np.ones(own.shape[0], dtype=np.uint8)
-
-
-class TitForTat(Strategy):
-    """C first, then the opponent's last move (Rapoport's entry, Axelrod 1984)."""
-
-    name = "Tit For Tat"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        return _last(opponent, C)
-
-
-class SuspiciousTitForTat(Strategy):
-    """D first, then the opponent's last move."""
-
-    name = "Suspicious Tit For Tat"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        return _last(opponent, D)
-
-
-class TitForTwoTats(Strategy):
-    """D only after two D in a row from the opponent."""
-
-    name = "Tit For 2 Tats"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        if opponent.shape[1] < 2:
-            return np.zeros(own.shape[0], dtype=np.uint8)
-        return opponent[:, -2] & opponent[:, -1]
-
-
-class TwoTitsForTat(Strategy):
-    """D if the opponent played D in either of the last two turns."""
-
-    name = "Two Tits For Tat"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        return opponent[:, -2:].any(axis=1).astype(np.uint8)
-
-
-class HardTitForTat(Strategy):
-    """D if the opponent played D in any of the last three turns."""
-
-    name = "Hard Tit For Tat"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        return opponent[:, -3:].any(axis=1).astype(np.uint8)
-
-
-class AntiTitForTat(Strategy):
-    """C first, then the opposite of the opponent's last move."""
-
-    name = "Anti Tit For Tat"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        return 1 - _last(opponent, D)
-
-
-class Bully(Strategy):
-    """D first, then the opposite of the opponent's last move."""
-
-    name = "Bully"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        return 1 - _last(opponent, C)
-
-
-class Grudger(Strategy):
-    """C until the opponent first plays D, then D for ever (Friedman's strategy)."""
-
-    name = "Grudger"
-
-    def start(self, context: Context) -> np.ndarray:
-        # The grudge is carried rather than recomputed from the whole history each turn.
-        return np.zeros(context.seeds.size, dtype=bool)
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        if opponent.shape[1]:
-            state |= opponent[:, -1].astype(bool)
-        return state.astype(np.uint8)
-
-
-class Alternator(Strategy):
-    """C, D, C, D, ...: the opposite of its own last move (which noise may have flipped)."""
-
-    name = "Alternator"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        return 1 - _last(own, D)
-
-
-class WinStayLoseShift(Strategy):
-    """C first; C after (C, C) or (D, D), otherwise D (Pavlov; Nowak & Sigmund 1993)."""
-
-    name = "Win-Stay Lose-Shift"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        if own.shape[1] == 0:
-            return np.zeros(own.shape[0], dtype=np.uint8)
-        return own[:, -1] ^ opponent[:, -1]
-
-
-def _tally(count: np.ndarray, history: History) -> None:
-    # The engine calls a strategy once per turn, so adding the newest move keeps a running
-    # count of D without summing the whole history every turn.
-    if history.shape[1]:
-        count += history[:, -1]
-
-
-def _provoked(opponent: History) -> np.ndarray:
-    """Whether the opponent's last move was D (False before the first turn)."""
-    if opponent.shape[1] == 0:
-        return np.zeros(opponent.shape[0], dtype=bool)
-    return opponent[:, -1].astype(bool)
-
-
-def _countdown(left: np.ndarray, provoked: np.ndarray, length: int | np.ndarray) -> np.ndarray:
-    """One turn of a punishment that ends with two C: ``left`` (updated in place) counts the
-    turns still to play, the last two of them C. A seat not punishing starts a punishment of
-    ``length`` further turns when ``provoked``, playing D on the turn it starts."""
-    punishing = left > 0
-    starts = provoked & ~punishing
-    moves = (left > 2) | starts
-    left -= punishing
-    left += starts * length
-    return moves.astype(np.uint8)
-
-
-class Prober(Strategy):
-    """D, C, C; then D for ever if the opponent answered C, C on turns 2 and 3, otherwise Tit For
-    Tat (Li 2011, after the axelrod library)."""
-
-    name = "Prober"
-    opening: tuple[int, ...] = (D, C, C)
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        t = own.shape[1]
-        if t < len(self.opening):
-            return np.full(own.shape[0], self.opening[t], dtype=np.uint8)
-        # Turns 2 and 3 (indices 1 and 2) are the replies to the probe: 1 where both were C.
-        exploitable = (opponent[:, 1] | opponent[:, 2]) ^ 1
-        return opponent[:, -1] | exploitable
-
-
-class HardProber(Prober):
-    """D, D, C, C; then as :class:`Prober`: D for ever if the opponent played C, C on turns 2
-    and 3, otherwise Tit For Tat."""
-
-    name = "Hard Prober"
-    opening = (D, D, C, C)
-
-
-class Prober2(Strategy):
-    """D, C, C; then C for ever if the opponent played D, C on turns 2 and 3, otherwise Tit For
-    Tat."""
-
-    name = "Prober 2"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        t = own.shape[1]
-        if t < 3:
-            return np.full(own.shape[0], (D, C, C)[t], dtype=np.uint8)
-        retaliator = (opponent[:, 1] == D) & (opponent[:, 2] == C)
-        return np.where(retaliator, np.uint8(C), opponent[:, -1])
-
-
-class Prober3(Strategy):
-    """D, C; then D for ever if the opponent played C on turn 2, otherwise Tit For Tat."""
-
-    name = "Prober 3"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        t = own.shape[1]
-        if t < 2:
-            return np.full(own.shape[0], (D, C)[t], dtype=np.uint8)
-        return np.where(opponent[:, 1] == C, np.uint8(D), opponent[:, -1])
-
-
-class SneakyTitForTat(Strategy):
-    """C, C; then D while the opponent has never played D; after that Tit For Tat, except C
-    (repenting) when the opponent's D answers its own D of two turns before."""
-
-    name = "Sneaky Tit For Tat"
-
-    def start(self, context: Context) -> np.ndarray:
-        return np.zeros(context.seeds.size, dtype=np.uint8)  # 1 once the opponent played D
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        if own.shape[1] < 2:
-            if own.shape[1]:
-                state |= opponent[:, -1]
-            return np.zeros(own.shape[0], dtype=np.uint8)
-        last = opponent[:, -1]
-        state |= last
-        # On 0/1 moves: Tit For Tat but C where its own D two turns back met a D (last &
-        # ~own[-2]), and D wherever the opponent has never played D (~state).
-        return (last & (own[:, -2] ^ 1)) | (state ^ 1)
-
-
-class GoByMajority(Strategy):
-    """D when the opponent has played more D than C (Grisell's entry in Axelrod's second
-    tournament); on a tie C if ``soft``, D if not (so the hard version opens with D).
-
-    ``memory_depth`` counts only the opponent's last that many moves; as in axelrod, infinity
-    (the default) and 0 both mean the whole history.
-    """
-
-    def __init__(self, memory_depth: float = float("inf"), soft: bool = True) -> None:
-        if memory_depth != float("inf") and (memory_depth < 0 or memory_depth != int(memory_depth)):
-            raise ValueError(f"memory_depth must be a whole number or inf, got {memory_depth}")
-        self.memory = 0 if memory_depth == float("inf") else int(memory_depth)
-        self.soft = soft
-        self.name = ("Soft " if soft else "Hard ") + "Go By Majority"
-        if self.memory:
-            self.name += f": {self.memory}"
-
-    def start(self, context: Context) -> np.ndarray:
-        return np.zeros(context.seeds.size, dtype=np.int64)
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        if self.memory:
-            window = opponent[:, -self.memory :]
-            defections, length = window.sum(axis=1, dtype=np.int64), window.shape[1]
-        else:
-            _tally(state, opponent)
-            defections, length = state, opponent.shape[1]
-        # More D than C means 2 D > length; a tie, 2 D == length, is C only when soft.
-        if self.soft:
-            return (2 * defections > length).astype(np.uint8)
-        return (2 * defections >= length).astype(np.uint8)
-
-
-class HardGoByMajority(GoByMajority):
-    """:class:`GoByMajority` that plays D on a tie, and so opens with D."""
-
-    def __init__(self, memory_depth: float = float("inf")) -> None:
-        super().__init__(memory_depth, soft=False)
-
-
-class SoftGrudger(Strategy):
-    """C until the opponent plays D, then D, D, D, D, C, C (the first D at once, the rest
-    whatever happens) and C again after that (Li 2011)."""
-
-    name = "Soft Grudger"
-
-    def start(self, context: Context) -> np.ndarray:
-        return np.zeros(context.seeds.size, dtype=np.int64)  # turns of punishment left
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        # D now, then D, D, D, C, C: five more turns. A D seen meanwhile is ignored.
-        return _countdown(state, _provoked(opponent), 5)
-
-
-class Forgiver(Strategy):
-    """D whenever more than a tenth of the opponent's moves so far were D."""
-
-    name = "Forgiver"
-
-    def start(self, context: Context) -> np.ndarray:
-        return np.zeros(context.seeds.size, dtype=np.int64)
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        _tally(state, opponent)
-        # Integer form of axelrod's `defections > turns / 10`, the same for any whole counts.
-        return (10 * state > opponent.shape[1]).astype(np.uint8)
-
-
-class ForgivingTitForTat(Forgiver):
-    """Tit For Tat once more than a tenth of the opponent's moves so far were D, C before."""
-
-    name = "Forgiving Tit For Tat"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        return super().move(own, opponent, draws, state) & _last(opponent, C)
-
-
-class Gradual(Strategy):
-    """C first; after each D of the opponent (outside a punishment), D as many times as the
-    opponent has played D in all, then C, C (the axelrod library's ``Gradual``, after the
-    CRISTAL-SMAC version; Beaufils et al. 1997's original is :class:`OriginalGradual`)."""
-
-    name = "Gradual"
-
-    def start(self, context: Context) -> dict[str, np.ndarray]:
-        n = context.seeds.size
-        return {"defections": np.zeros(n, dtype=np.int64), "left": np.zeros(n, dtype=np.int64)}
-
-    def move(
-        self, own: History, opponent: History, draws: Draws, state: dict[str, np.ndarray]
-    ) -> np.ndarray:
-        defections = state["defections"]
-        _tally(defections, opponent)
-        # This turn's D starts the punishment: `defections - 1` more D, then C, C.
-        return _countdown(state["left"], _provoked(opponent), defections + 1)
-
-
-class OriginalGradual(Strategy):
-    """Beaufils et al.'s (1997) Gradual as axelrod has it: after a D of the opponent, D for as
-    many turns as punishments started so far (this turn included), then C, C; D seen while
-    punishing or calming do not count."""
-
-    name = "Original Gradual"
-
-    def start(self, context: Context) -> dict[str, np.ndarray]:
-        n = context.seeds.size
-        return {
-            "calming": np.zeros(n, dtype=bool),
-            "punishing": np.zeros(n, dtype=bool),
-            "count": np.zeros(n, dtype=np.int64),
-            "limit": np.zeros(n, dtype=np.int64),
-        }
-
-    def move(
-        self, own: History, opponent: History, draws: Draws, state: dict[str, np.ndarray]
-    ) -> np.ndarray:
-        calming, punishing = state["calming"], state["punishing"]
-        count, limit = state["count"], state["limit"]
-        calmed = calming.copy()
-        calming[calmed] = False
-        busy = ~calmed & punishing
-        more = busy & (count < limit)
-        count += more
-        # A punishment's end is itself a C and starts the calm, which lasts one more turn.
-        ended = busy & ~more
-        calming[ended] = True
-        punishing[ended] = False
-        count[ended] = 0
-        provoked = ~calmed & ~busy & _provoked(opponent)
-        punishing |= provoked
-        count += provoked
-        limit += provoked
-        return (more | provoked).astype(np.uint8)
-
-
-class Punisher(Strategy):
-    """C until the opponent plays D; then D for ``20 x`` (rounded down) more turns, ``x`` the
-    share of D in the opponent's moves so far, and C again until the next D (Palmer, in the
-    axelrod library)."""
-
-    name = "Punisher"
-
-    def start(self, context: Context) -> dict[str, np.ndarray]:
-        n = context.seeds.size
-        return {
-            "defections": np.zeros(n, dtype=np.int64),
-            "length": np.ones(n, dtype=np.int64),
-            "served": np.ones(n, dtype=np.int64),
-            "grudged": np.zeros(n, dtype=bool),
-        }
-
-    def move(
-        self, own: History, opponent: History, draws: Draws, state: dict[str, np.ndarray]
-    ) -> np.ndarray:
-        _tally(state["defections"], opponent)
-        length, served, grudged = state["length"], state["served"], state["grudged"]
-        over = served >= length
-        served[over] = 0
-        grudged[over] = False
-        was = grudged.copy()
-        served += was
-        provoked = ~was & _provoked(opponent)
-        length[provoked] = 20 * state["defections"][provoked] // opponent.shape[1]
-        grudged |= provoked
-        return (was | provoked).astype(np.uint8)
-
-
-class HardTitForTwoTats(Strategy):
-    """C first; D when the opponent's last three moves hold two D in a row (Stewart & Plotkin
-    2012)."""
-
-    name = "Hard Tit For 2 Tats"
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        recent = opponent[:, -3:]
-        return (recent[:, :-1] & recent[:, 1:]).any(axis=1).astype(np.uint8)
-
-
-class Cycler(Strategy):
-    """Repeats an intended sequence of moves, such as ``"CCD"``, whatever happens."""
-
-    def __init__(self, cycle: str = "CCD") -> None:
-        if not cycle or set(cycle) - {"C", "D"}:
-            raise ValueError(f"cycle must be a non-empty string of C and D, got {cycle!r}")
-        self.cycle = cycle
-        self.name = f"Cycler {cycle}"
-        self._moves = np.array([C if c == "C" else D for c in cycle], dtype=np.uint8)
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        return np.full(own.shape[0], self._moves[own.shape[1] % self._moves.size], np.uint8)
-
-
-class CyclerCCD(Cycler):
-    """C, C, D, C, C, D, ..."""
-
-    def __init__(self) -> None:
-        super().__init__("CCD")
-
-
-class Random(Strategy):
-    """C with probability ``p`` each turn."""
-
-    name = "Random"
-
-    def __init__(self, p: float = 0.5) -> None:
-        if not 0 <= p <= 1:
-            raise ValueError(f"p must lie in [0, 1], got {p}")
-        self.p = float(p)
-        self.stochastic = 0 < p < 1
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        if not self.stochastic:
-            return np.full(own.shape[0], D if self.p == 0 else C, dtype=np.uint8)
-        return (draws >= self.p).astype(np.uint8)
-
-
-class MemoryOne(Strategy):
-    """C with a probability set by the last turn's outcome, ``four_vector = (P(C | CC),
-    P(C | CD), P(C | DC), P(C | DD))`` with own move first; ``initial`` on the first turn."""
-
-    name = "Generic Memory One Player"
-
-    def __init__(
-        self, four_vector: tuple[float, float, float, float] = (1, 0, 0, 1), initial: int = C
-    ) -> None:
-        vector = np.asarray(four_vector, dtype=float)
-        if vector.shape != (4,) or np.any((vector < 0) | (vector > 1)):
-            raise ValueError(f"four_vector must be four probabilities, got {four_vector}")
-        self.four_vector = vector
-        self.initial = initial
-        self.stochastic = bool(np.any((vector > 0) & (vector < 1)))
-
-    def _vector(self, context: Context) -> np.ndarray:
-        return self.four_vector
-
-    def start(self, context: Context) -> np.ndarray:
-        return self._vector(context)
-
-    def move(self, own: History, opponent: History, draws: Draws, state: Any) -> np.ndarray:
-        if own.shape[1] == 0:
-            return np.full(own.shape[0], self.initial, dtype=np.uint8)
-        cooperate = state[2 * own[:, -1] + opponent[:, -1]]
-        if draws is None:
-            return (cooperate < 1).astype(np.uint8)
-        return (draws >= cooperate).astype(np.uint8)
-
-
-class GTFT(MemoryOne):
-    """Generous Tit For Tat: C first and after the opponent's C; after a D, still C with
-    probability ``p``, by default ``min(1 - (T - R) / (R - S), (R - P) / (T - P))`` of the game
-    played (Nowak & Sigmund 1992), clipped to [0, 1], and 0 where the game is not a Prisoner's
-    Dilemma (``T > R > P > S`` fails).
-
-    axelrod 4.14's ``GTFT()`` computes the same formula once, when made, from its default game
-    (R, S, T, P) = (3, 0, 5, 1), so it cooperates after a D with probability 1/3 whatever game it
-    then plays; ``GTFT(1/3)`` here, or ``axelrod.GTFT(p)`` there, makes the two agree.
-    """
-
-    name = "GTFT"
-
-    def __init__(self, p: float | None = None) -> None:
-        super().__init__((1, 0.5, 1, 0.5))
-        self.p = p
-        self.stochastic = True
-
-    def _vector(self, context: Context) -> np.ndarray:
-        R, S, T, P = context.game
-        if self.p is not None:
-            p = self.p
-        elif T > R > P > S:
-            p = min(1 - (T - R) / (R - S), (R - P) / (T - P))
-        else:
-            # Outside the Prisoner's Dilemma the formula has no meaning (or no value):
-            # generosity then is plain Tit For Tat.
-            p = 0.0
-        p = float(np.clip(p, 0.0, 1.0))
-        return np.array([1.0, p, 1.0, p])
 
 
 def axelrod_strategies(extended: bool = False) -> list[Strategy]:
