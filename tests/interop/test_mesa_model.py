@@ -18,6 +18,8 @@ from secdilemma.engine.pipeline import run_ensemble, simulate  # noqa: E402
 from secdilemma.engine.summary import summarize  # noqa: E402
 from secdilemma.errors import InputError  # noqa: E402
 from secdilemma.interop.mesa import SecurityDilemmaModel, run_replicates  # noqa: E402
+from secdilemma.interop.mesa.agent import StateAgent  # noqa: E402
+from secdilemma.interop.mesa.state import AgentModel  # noqa: E402
 from secdilemma.mechanisms.conflict import military_balance  # noqa: E402
 from secdilemma.mechanisms.decision.choice import conditions  # noqa: E402
 from secdilemma.mechanisms.decision.options import OptionSpace, requirement_masks  # noqa: E402
@@ -361,6 +363,14 @@ def test_the_datacollector_records_every_step_and_the_run_stops_with_the_scenari
     for _ in range(6):
         other.step()
     assert other.outcomes()["acts"] != model.outcomes()["acts"]
+
+
+def test_the_model_provides_what_its_agents_read():
+    # The agents know their model only through AgentModel (agent.py does not import model.py):
+    # the model must keep every member the protocol lists.
+    model = SecurityDilemmaModel(mixed(), replicate=0, steps=2)
+    assert isinstance(model, AgentModel)
+    assert all(type(s) is StateAgent and s.model is model for s in model.states)
 
 
 def test_batch_run_runs_replicates_by_parameter():

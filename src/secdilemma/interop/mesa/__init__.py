@@ -16,7 +16,7 @@ reference the vectorised engine is benchmarked against (``benchmarks/mesa.py``) 
     while model.running:
         model.step()
     model.datacollector.get_model_vars_dataframe()  # war, spiral, mean_threat, arms per step
-    model.outcomes()  # this replicate's outcomes, as secdilemma.engine.recorder defines them
+    model.outcomes()  # this replicate's outcomes, as secdilemma.engine.records defines them
 
     mesa.batch_run(SecurityDilemmaModel, {"scenario": "two-security-seekers",
                                           "replicate": range(10)}, max_steps=100)
@@ -64,12 +64,12 @@ replicate r (the same drawn greed, charity, ...), and its dynamics draw from
 ``numpy.random.default_rng(SeedSequence(s, spawn_key=(r,)))``, given to ``mesa.Model(rng=)``
 (and Mesa's ``random``, which Mesa seeds from it). The draws cannot be the engine's, so the two
 agree in distribution. Every draw goes through ``SecurityDilemmaModel.uniform`` or ``normal``,
-named by purpose and states, which lets ``tests/test_mesa_model.py`` feed the model the engine's
-own streams: it then reproduces the engine's runs act for act, wars and all, with states equal
-to rounding (the engine stores utilities in single precision; this model computes in double).
+named by purpose and states, which lets ``tests/interop/test_mesa_model.py`` feed the model the
+engine's own streams: it then reproduces the engine's runs act for act, wars and all, with states
+equal to rounding (the engine stores utilities in single precision; this model computes in double).
 
 **Outcomes** (``SecurityDilemmaModel.outcomes``, ``run_replicates``) follow
-``secdilemma.engine.recorder``: ``war`` is any war or nuclear attack in the run (``p_war`` the share
+``secdilemma.engine.records``: ``war`` is any war or nuclear attack in the run (``p_war`` the share
 of replicates with one, as ``secdilemma.engine.summary.summarize``); ``spiral`` is any pair meeting
 the bias-corrected spiral condition at some step t >= 2 (``p_spiral``); ``tragic_spiral`` a spiral
 between two security seekers that left neither safer; also ``n_wars`` and wars by cause,

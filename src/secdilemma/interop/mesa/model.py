@@ -466,7 +466,7 @@ class SecurityDilemmaModel(mesa.Model):
     # --- outcomes --------------------------------------------------------------------------
 
     def outcomes(self) -> dict[str, Any]:
-        """This replicate's outcomes, in the definitions of ``secdilemma.engine.recorder``."""
+        """This replicate's outcomes, in the definitions of ``secdilemma.engine.records``."""
         p = self.p
         security_end = [s.security() for s in self.states]
         ok = [

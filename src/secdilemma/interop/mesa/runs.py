@@ -23,7 +23,7 @@ def run_replicates(
     for ``steps`` steps (default: the scenario's).
 
     Returns per-replicate outcomes as arrays with the replicate axis first, in the definitions
-    of ``secdilemma.engine.recorder.Outcomes`` (``war``, ``spiral``, ``tragic_spiral``, ``n_wars``,
+    of ``secdilemma.engine.outcomes.Outcomes`` (``war``, ``spiral``, ``tragic_spiral``, ``n_wars``,
     ``wars_deliberate`` ..., ``security_start``/``_end``, ``arms_start``/``_end``,
     ``threat_end``, ``belief_end`` ...), ``acts`` (act id -> count per replicate), and the
     shares ``p_war``, ``p_spiral`` and ``p_tragic_spiral`` as
