@@ -251,9 +251,9 @@ def test_escalation_and_first_escalators_agree_with_events(war_run):
 
 def test_bands_and_network_match_a_pandas_groupby(war_run):
     """The streamed, scattered arrays agree with the plain tidy-table computation."""
-    from secdilemma.report import BAND, _load_run
+    from secdilemma.report.load import BAND, load_run
 
-    run = _load_run(war_run)
+    run = load_run(war_run)
     tr = run.trajectories
     traj = pd.read_parquet(war_run / "trajectories.parquet")
     traj["value"] = traj["value"].astype(float)
@@ -327,7 +327,7 @@ def test_a_failed_write_keeps_the_old_report(seekers, tmp_path, monkeypatch):
     def refuse(*_args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("secdilemma.report.os.replace", refuse)
+    monkeypatch.setattr("secdilemma.report.run_page.os.replace", refuse)
     with pytest.raises(InputError, match="report.html.*No space left"):
         write_report(directory)
     assert (directory / "report.html").read_text() == "old report"

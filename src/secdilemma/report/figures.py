@@ -1,0 +1,290 @@
+"""The plots of both pages as PNG ``data:`` URIs: matplotlib Figure objects on the Agg canvas
+(no pyplot, so no global state)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.ticker import MaxNLocator
+
+from secdilemma.report.load import BAND, Run
+
+MAX_STATES_PLOTTED = 8  # more lines than this make the arms plot unreadable
+MAX_EDGES = 30  # arrows per network panel
+DPI = 100
+COLORS = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+)
+READING_COLORS = {"structural": "#1f77b4", "interpretive": "#d62728", "bayesian": "#2ca02c"}
+
+
+def _figure(width: float, height: float, **kwargs: Any) -> Figure:
+    fig = Figure(figsize=(width, height), layout="constrained", **kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png(fig: Figure) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _steps_axis(ax: Any) -> None:
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
+    ax.set_xlabel("step")
+
+
+def _band(ax: Any, x: np.ndarray, q: np.ndarray, color: str, label: str) -> None:
+    ax.fill_between(x, q[0], q[2], color=color, alpha=0.18, linewidth=0)
+    ax.plot(x, q[1], color=color, linewidth=1.8, label=label)
+
+
+def _arms_order(arms_bands: Sequence[np.ndarray], limit: int) -> list[int]:
+    """States with the largest median arms at the end (summed over readings), largest first."""
+    final = np.nansum([np.nan_to_num(b[1, -1], nan=-np.inf) for b in arms_bands], axis=0)
+    return [int(n) for n in np.argsort(-final, kind="stable")[:limit]]
+
+
+def _log_scale(values: np.ndarray) -> bool:
+    # Arms of great and small powers differ by orders of magnitude; a log axis keeps both.
+    positive = values[np.isfinite(values) & (values > 0)]
+    return positive.size > 0 and positive.max() / positive.min() > 30
+
+
+def _arms_axes(ax: Any, run: Run, states: Sequence[int], log: bool, legend: bool = True) -> None:
+    tr = run.trajectories
+    assert tr is not None
+    x = np.arange(run.steps + 1)
+    for c, n in enumerate(states):
+        _band(ax, x, tr.arms[:, :, n], COLORS[c % len(COLORS)], run.ids[n])
+    if log:
+        ax.set_yscale("log")
+    _steps_axis(ax)
+    ax.set_ylabel("offense + defense")
+    ax.grid(alpha=0.3)
+    if legend:
+        ax.legend(fontsize=8, loc="best")
+
+
+def arms_plot(run: Run) -> tuple[str, list[int], bool]:
+    tr = run.trajectories
+    assert tr is not None
+    states = _arms_order([tr.arms], MAX_STATES_PLOTTED)
+    log = _log_scale(tr.arms[:, :, states])
+    fig = _figure(9, 4.2)
+    _arms_axes(fig.add_subplot(), run, states, log)
+    return _png(fig), states, log
+
+
+def pair_grid(run: Run, which: str, ylabel: str) -> str:
+    tr = run.trajectories
+    assert tr is not None
+    bands = tr.threat if which == "threat" else tr.belief
+    K = len(tr.pairs)
+    cols = min(3, K)
+    rows = -(-K // cols)
+    fig = _figure(3.4 * cols + 0.6, 2.6 * rows + 0.4)
+    axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
+    x = np.arange(run.steps + 1)
+    for k, (i, j) in enumerate(tr.pairs):
+        ax = axes.flat[k]
+        _band(ax, x, bands[:, :, k], COLORS[k % len(COLORS)], "")
+        ax.set_title(f"{run.ids[i]} \u2192 {run.ids[j]}", fontsize=10)
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[K:]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        _steps_axis(ax)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    return _png(fig)
+
+
+def _circle(n: int) -> np.ndarray:
+    angle = np.pi / 2 - 2 * np.pi * np.arange(n) / max(n, 1)
+    return np.column_stack([np.cos(angle), np.sin(angle)])
+
+
+def network_plot(run: Run) -> tuple[str, int]:
+    tr = run.trajectories
+    assert tr is not None
+    N, S = len(run.ids), len(tr.network_steps)
+    pos = _circle(N)
+    cmap = Normalize(vmin=0.0, vmax=1.0)  # threat is a probability: one scale for every panel
+    mappable = ScalarMappable(norm=cmap, cmap="inferno_r")
+    fig = _figure(3.6 * S + 0.8, 3.9)
+    axes = fig.subplots(1, S, squeeze=False)[0]
+    small = N <= 12
+    edges_shown = 0
+    for ax, step, matrix in zip(axes, tr.network_steps, tr.network, strict=True):
+        values = np.where(np.eye(N, dtype=bool), np.nan, matrix)
+        order = np.argsort(-np.nan_to_num(values, nan=-1.0), axis=None, kind="stable")
+        flat = values.ravel()[order]
+        order = order[np.isfinite(flat)][:MAX_EDGES]
+        edges_shown = max(edges_shown, order.size)
+        touched = set()
+        for i, j in zip(*np.unravel_index(order, (N, N)), strict=True):
+            v = values[i, j]
+            touched.update((int(i), int(j)))
+            ax.add_patch(
+                FancyArrowPatch(
+                    pos[i],
+                    pos[j],
+                    arrowstyle="-|>",
+                    connectionstyle="arc3,rad=0.18",  # so i->j and j->i do not overlap
+                    mutation_scale=8 + 10 * v,
+                    linewidth=0.6 + 4.0 * v,
+                    color=mappable.to_rgba(v),
+                    shrinkA=14 if small else 4,
+                    shrinkB=14 if small else 4,
+                    zorder=1,
+                )
+            )
+        ax.scatter(
+            pos[:, 0],
+            pos[:, 1],
+            s=520 if small else 30,
+            color="#dde6f0",
+            edgecolor="#345",
+            zorder=2,
+        )
+        for n, sid in enumerate(run.ids):
+            if small or n in touched:
+                ax.annotate(
+                    sid, pos[n], ha="center", va="center", fontsize=9 if small else 6, zorder=3
+                )
+        when = " (start)" if step == 0 else " (end)" if step == run.steps else ""
+        ax.set_title(f"t = {step}{when}", fontsize=10)
+        ax.set_xlim(-1.3, 1.3)
+        ax.set_ylim(-1.3, 1.3)
+        ax.set_aspect("equal")
+        ax.axis("off")
+    fig.colorbar(mappable, ax=list(axes), shrink=0.8, label="mean perceived threat")
+    return _png(fig), edges_shown
+
+
+def _war_share_by_step(first_war_step: np.ndarray, steps: int) -> np.ndarray:
+    """Share of replicates in which a war has begun by each step (wars last one step here)."""
+    began = np.bincount(first_war_step[first_war_step >= 0], minlength=steps)[:steps]
+    return np.cumsum(began) / first_war_step.size
+
+
+def war_plot(run: Run) -> str:
+    steps = run.first_war_step[run.first_war_step >= 0]
+    fig = _figure(10, 3.6)
+    left, right = fig.subplots(1, 2)
+    left.hist(steps, bins=np.arange(run.steps + 1) - 0.5, color="#d62728", alpha=0.8)
+    _steps_axis(left)
+    left.set_xlabel("step of the first war")
+    left.set_ylabel("replicates")
+    left.set_xlim(-0.5, run.steps - 0.5)
+    left.grid(alpha=0.3)
+    right.step(
+        np.arange(run.steps),
+        _war_share_by_step(run.first_war_step, run.steps),
+        where="post",
+        color="#d62728",
+    )
+    _steps_axis(right)
+    right.set_ylabel("share of replicates with a war so far")
+    right.set_ylim(0, None)
+    right.grid(alpha=0.3)
+    return _png(fig)
+
+
+def _escalation_axes(ax: Any, run: Run, color: str, label: str) -> None:
+    x = np.arange(run.steps)
+    q = np.quantile(run.escalation, [BAND[0], BAND[2]], axis=1)
+    ax.fill_between(x, q[0], q[1], color=color, alpha=0.18, linewidth=0)
+    ax.plot(x, run.escalation.mean(axis=1), color=color, linewidth=1.8, label=label)
+    _steps_axis(ax)
+    ax.set_ylabel("escalation score per step")
+    ax.grid(alpha=0.3)
+
+
+def escalation_plot(run: Run) -> str:
+    fig = _figure(9, 3.6)
+    ax = fig.add_subplot()
+    _escalation_axes(ax, run, "#9467bd", "mean")
+    ax.legend(fontsize=8)
+    return _png(fig)
+
+
+def compare_arms_plot(runs: dict[str, Run]) -> tuple[str, list[int], bool]:
+    """Arms panels side by side, one per reading (every run has trajectories)."""
+    states = _arms_order([r.trajectories.arms for r in runs.values()], MAX_STATES_PLOTTED)
+    log = _log_scale(
+        np.concatenate([r.trajectories.arms[:, :, states].ravel() for r in runs.values()])
+    )
+    fig = _figure(4.0 * len(runs) + 0.5, 3.8)
+    axes = fig.subplots(1, len(runs), squeeze=False, sharey=True)[0]
+    for k, (ax, (name, run)) in enumerate(zip(axes, runs.items(), strict=True)):
+        _arms_axes(ax, run, states, log, legend=k == 0)
+        ax.set_title(name)
+    return _png(fig), states, log
+
+
+def compare_pair_plot(
+    runs: dict[str, Run], pairs: Sequence[tuple[int, int]], which: str, ylabel: str
+) -> str:
+    """Threat or belief panels side by side, one per reading, the pairs overlaid in each."""
+    fig = _figure(4.0 * len(runs) + 0.5, 3.6)
+    axes = fig.subplots(1, len(runs), squeeze=False, sharey=True)[0]
+    for ax, (name, run) in zip(axes, runs.items(), strict=True):
+        bands = run.trajectories.threat if which == "threat" else run.trajectories.belief
+        for k, (i, j) in enumerate(pairs):
+            _band(
+                ax,
+                np.arange(run.steps + 1),
+                bands[:, :, k],
+                COLORS[k % len(COLORS)],
+                f"{run.ids[i]} \u2192 {run.ids[j]}",
+            )
+        ax.set_title(name)
+        ax.set_ylim(0, 1)
+        _steps_axis(ax)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(ylabel)
+    axes[0].legend(fontsize=8)
+    return _png(fig)
+
+
+def compare_timing_plot(runs: dict[str, Run]) -> str:
+    """Escalation (left) and the share of replicates with a war so far (right), per reading."""
+    fig = _figure(10, 3.6)
+    left, right = fig.subplots(1, 2)
+    for name, run in runs.items():
+        color = READING_COLORS.get(name, COLORS[len(left.lines) % len(COLORS)])
+        _escalation_axes(left, run, color, name)
+        right.step(
+            np.arange(run.steps),
+            _war_share_by_step(run.first_war_step, run.steps),
+            where="post",
+            color=color,
+            label=name,
+        )
+    left.legend(fontsize=8)
+    _steps_axis(right)
+    right.set_ylabel("share of replicates with a war so far")
+    right.set_ylim(0, None)
+    right.grid(alpha=0.3)
+    right.legend(fontsize=8)
+    return _png(fig)

@@ -1,0 +1,230 @@
+"""The page of one run: header, summary, trajectory, war and escalation sections, tables and
+sources, written atomically as report.html by :func:`write_report`."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from secdilemma.errors import InputError
+from secdilemma.report.figures import (
+    MAX_EDGES,
+    arms_plot,
+    escalation_plot,
+    network_plot,
+    pair_grid,
+    war_plot,
+)
+from secdilemma.report.load import Run, load_run, one_line
+from secdilemma.report.markup import caption, esc, img, note, page, section, table
+from secdilemma.report.tables import headline_rows, summary_tables
+from secdilemma.report.text import narrative, num, plural
+
+REPORT_NAME = "report.html"
+NO_TRAJECTORY_PLOTS = "arms over time, perceived threat, belief greedy and the threat network"
+
+
+def _header(run: Run) -> str:
+    m, scenario = run.manifest, run.manifest["scenario"]
+    name = scenario.get("name") or run.summary.get("scenario") or run.directory.name
+    description = " ".join(str(scenario.get("description") or "").split())
+    rows = [
+        ("replicates", m.get("replicates")),
+        ("steps", m.get("steps")),
+        ("seed", m.get("seed")),
+        ("version", m.get("version")),
+        ("git commit", m.get("git_hash")),
+        ("created", m.get("created")),
+        ("overrides", " ".join(m.get("overrides") or []) or "none"),
+    ]
+    meta = table(
+        ("run", "value"),
+        [(k, (num(v) if v is not None else "n/a", {"data-key": k})) for k, v in rows],
+        "meta",
+    )
+    states = table(
+        ("id", "name", "lens", "policy"),
+        [
+            (s.get("id", ""), s.get("name", ""), s.get("lens", ""), s.get("policy", ""))
+            for s in scenario.get("states", [])
+        ],
+    )
+    return (
+        f"<header><h1>{esc(name)}</h1>"
+        f'<p class="description">{esc(description)}</p>{meta}'
+        f"<details><summary>{plural(len(run.ids), 'state')}</summary>{states}</details>"
+        "</header>"
+    )
+
+
+def _trajectory_sections(run: Run) -> list[str]:
+    tr = run.trajectories
+    if tr is None:
+        unavailable = note(
+            f"Not available: {run.trajectories_note}, so these plots cannot be drawn: "
+            f"{NO_TRAJECTORY_PLOTS}. Run the scenario again without --no-trajectories to get them."
+        )
+        return [
+            section("arms", "Arms over time", unavailable),
+            section("threat", "Perceived threat", unavailable),
+            section("belief", "Belief that the other is greedy", unavailable),
+            section("network", "Threat network", unavailable),
+        ]
+    N = len(run.ids)
+    uri, states, log = arms_plot(run)
+    arms_caption = (
+        "Median (line) and 10\u201390% band across replicates of each state's offense plus defense."
+    )
+    if len(states) < N:
+        arms_caption += (
+            f" Showing the {len(states)} of {N} states with the largest median at the end."
+        )
+    if log:
+        arms_caption += " Log scale: the states' arms differ by orders of magnitude."
+    sections = [
+        section("arms", "Arms over time", img(uri, "arms over time") + caption(arms_caption))
+    ]
+    n_directed = N * (N - 1)
+    chosen = (
+        f"the {len(tr.pairs)} of {n_directed} directed pairs with the highest mean final "
+        "perceived threat"
+        if len(tr.pairs) < n_directed
+        else "every directed pair"
+    )
+    for anchor, title, which, ylabel in (
+        ("threat", "Perceived threat", "threat", "perceived threat"),
+        ("belief", "Belief that the other is greedy", "belief", "belief greedy"),
+    ):
+        if not tr.pairs:
+            sections.append(section(anchor, title, note("No pairs: the scenario has one state.")))
+            continue
+        body = img(pair_grid(run, which, ylabel), title) + caption(
+            f"i \u2192 j is i's {ylabel} of j: median and 10\u201390% band across replicates, "
+            f"for {chosen}."
+        )
+        sections.append(section(anchor, title, body))
+    if N == 1:
+        sections.append(
+            section("network", "Threat network", note("No pairs: the scenario has one state."))
+        )
+    else:
+        uri, edges = network_plot(run)
+        cap = (
+            "States on a circle; an arrow i \u2192 j is i's perceived threat from j, mean over "
+            "replicates, wider and darker when higher (one colour scale, 0 to 1, for all panels)."
+        )
+        if edges < n_directed:
+            cap += f" At most the {MAX_EDGES} strongest of the {n_directed} arrows per panel."
+        sections.append(
+            section("network", "Threat network", img(uri, "threat network") + caption(cap))
+        )
+    return sections
+
+
+def _war_section(run: Run) -> str:
+    if not (run.first_war_step >= 0).any():
+        return section(
+            "war-timing",
+            "War timing",
+            note(f"No replicate had a war in {run.steps} steps, so there is no timing to plot."),
+        )
+    body = img(war_plot(run), "war timing") + caption(
+        "Left: the step of the first war in the replicates with a war. Right: the share of all "
+        "replicates in which a war has begun by each step (wars here are events of one step, so "
+        "this is the cumulative share, not the share at war)."
+    )
+    return section("war-timing", "War timing", body)
+
+
+def _escalation_section(run: Run) -> str:
+    body = img(escalation_plot(run), "escalation over time") + caption(
+        "Mean across replicates (line) and 10\u201390% band of the per-step escalation score, "
+        "the sum of the Rivera et al. (2024) scores of the acts taken in that step (from "
+        "events.parquet)."
+    )
+    return section("escalation", "Escalation over time", body)
+
+
+def _sources(run: Run) -> str:
+    sources = run.manifest["scenario"].get("sources") or []
+    if not sources:
+        return ""
+    items = "".join(f"<li>{esc(s)}</li>" for s in sources)
+    return section("sources", "Scenario sources", f"<ul>{items}</ul>")
+
+
+NAV = (
+    ("summary", "Summary"),
+    ("arms", "Arms"),
+    ("threat", "Threat"),
+    ("belief", "Belief"),
+    ("network", "Network"),
+    ("war-timing", "War timing"),
+    ("escalation", "Escalation"),
+    ("tables", "Tables"),
+)
+
+
+def _run_body(run: Run) -> str:
+    nav = "<nav>" + "".join(f'<a href="#{a}">{esc(t)}</a>' for a, t in NAV) + "</nav>"
+    notes = ""
+    if run.trajectories is None:
+        notes = note(
+            f"Some plots are unavailable ({NO_TRAJECTORY_PLOTS}): {run.trajectories_note}."
+        )
+    summary = (
+        '<ul class="narrative">'
+        + "".join(f"<li>{esc(sentence)}</li>" for sentence in narrative(run))
+        + "</ul>"
+        + table(("measure", "value"), headline_rows(run), "headline")
+    )
+    return "".join(
+        [
+            _header(run),
+            nav,
+            notes,
+            section("summary", "Summary", summary),
+            *_trajectory_sections(run),
+            _war_section(run),
+            _escalation_section(run),
+            section("tables", "Tables", summary_tables(run)),
+            _sources(run),
+        ]
+    )
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write via a temporary file in the same directory and rename it into place, so a reader
+    sees the old report or the new one, never a partial file."""
+    # open(..., "x") rather than mkstemp: the file gets the usual umask mode, not 0600.
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        with open(tmp, "x", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException as err:
+        tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise InputError(
+                str(path), "<file>", path.name, f"cannot write: {one_line(err)}"
+            ) from None
+        raise
+    return path
+
+
+def write_report(directory: Path) -> Path:
+    """Write ``report.html`` in a results directory from the files in it; return its path.
+
+    Raises :class:`~secdilemma.errors.InputError` naming the file when the directory or a
+    required file (manifest.json, summary.json, runs.parquet, events.parquet) is missing or
+    unreadable. A missing or empty trajectories.parquet is not an error: the report says which
+    plots are unavailable.
+    """
+    return write_run_report(load_run(Path(directory)))
+
+
+def write_run_report(run: Run) -> Path:
+    name = run.manifest["scenario"].get("name") or run.directory.name
+    text = page(f"{name}: secdilemma report", _run_body(run))
+    return write_atomic(run.directory / REPORT_NAME, text)
