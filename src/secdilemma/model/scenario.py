@@ -9,10 +9,17 @@ from __future__ import annotations
 import copy
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from secdilemma.errors import InputError, ScenarioError
 from secdilemma.model.actions import Catalog, Domain, load_catalog
@@ -23,17 +30,13 @@ from secdilemma.model.distributions import (
     Positive,
     Probability,
 )
+from secdilemma.model.parameters import Parameters
+from secdilemma.model.registry import LENS_REGISTRY, POLICY_REGISTRY
 
-Lens = Literal["structural", "bayesian", "interpretive"]
-Policy = Literal["expected_utility", "richardson", "reciprocity", "offensive_realist", "scripted"]
-LENSES: tuple[str, ...] = ("structural", "bayesian", "interpretive")
-POLICIES: tuple[str, ...] = (
-    "expected_utility",
-    "richardson",
-    "reciprocity",
-    "offensive_realist",
-    "scripted",
-)
+# A state's lens and policy are names in their registries (model/registry.py).
+Lens = Annotated[str, AfterValidator(LENS_REGISTRY.check)]
+Policy = Annotated[str, AfterValidator(POLICY_REGISTRY.check)]
+LENSES: tuple[str, ...] = LENS_REGISTRY.names()
 
 
 class _Strict(BaseModel):
@@ -157,86 +160,6 @@ class WorldChange(_Strict):
     distinguishability: Probability | None = None
     observation_noise: NonNegative | None = None
     note: str = ""
-
-
-class Parameters(_Strict):
-    """Model constants; docs/model.md gives each one's role and default."""
-
-    choice: Literal["softmax", "argmax"] = "softmax"
-    temperature: float = Field(default=0.005, gt=0)
-    security_weight: float = Field(default=5.0, ge=0)
-    threat_gain: float = Field(default=1.0, ge=0)
-    threat_decay: float = Field(default=0.05, ge=0, le=1)
-    offense_defends: float = Field(default=0.5, ge=0, le=1)
-    alliance_commitment: float = Field(default=0.5, ge=0, le=1)
-    cost_weight: float = Field(default=1.0, ge=0)
-    burden_reference: float = Field(default=0.2, gt=0)
-    welfare_weight: float = Field(default=1.0, ge=0)
-    backlash_weight: float = Field(default=1.0, ge=0)
-    hostility_cost: float = Field(default=0.05, ge=0)
-    hubris_scale: float = Field(default=1.0, ge=0)
-    defeat_weight: float = Field(default=0.5, ge=0)
-    greed_weight: float = Field(default=5.0, ge=0)
-    war_cost: float = Field(default=0.1, ge=0, le=1)
-    loser_loss: float = Field(default=0.5, ge=0, le=1)
-    winner_loss: float = Field(default=0.15, ge=0, le=1)
-    nuclear_cost: float = Field(default=5.0, ge=0)
-    crisis_force: float = Field(default=0.5, ge=0, le=1)
-    crisis_stakes: float = Field(default=0.1, ge=0, le=1)
-    nuclear_taboo: float = Field(default=10.0, ge=0)
-    nuclear_threshold: float = Field(default=0.25, ge=0)
-    sanction_penalty: float = Field(default=0.03, ge=0)
-    prior_greedy: float = Field(default=0.25, ge=0, le=1)
-    default_distance: float = Field(default=1.0, ge=0)
-    trust_loss: float = Field(default=0.3, ge=0, le=1)
-    trust_gain: float = Field(default=0.02, ge=0, le=1)
-    grievance_decay: float = Field(default=0.1, ge=0, le=1)
-    spiral_window: int = Field(default=10, ge=2)
-    spiral_min_rise: float = Field(default=0.2, ge=0)
-    richardson_reaction: float = Field(default=1.0, ge=0)
-    richardson_fatigue: float = Field(default=1.0, ge=0)
-    richardson_grievance: float = 0.0
-    realist_war_threshold: float = Field(default=0.6, ge=0, le=1)
-    conquest_stake: float = Field(default=0.3, ge=0, le=1)
-    friendly_threshold: float = Field(default=0.2, ge=0, le=1)
-    tremble: float = Field(default=0.05, gt=0, lt=1)
-    inference_temperature: float = Field(default=0.05, gt=0)
-    max_evidence: float = Field(default=1.0, gt=0)
-    frame_weight: float = Field(default=0.5, ge=0)
-    grievance_weight: float = Field(default=1.0, ge=0)
-    seeker_greed: float = Field(default=0.05, ge=0, le=1)
-    talk_weight: float = Field(default=0.5, ge=0)
-    bogus_reveal: float = Field(default=0.3, ge=0, le=1)
-    credibility_loss: float = Field(default=0.6, ge=0, le=1)
-    charity_learning: float = Field(default=0.05, ge=0, le=1)
-    accommodation_shift: float = Field(default=0.2, ge=0, le=1)
-    security_tolerance: float = Field(default=0.02, ge=0)
-    capability_cap: float = Field(default=3.0, gt=0)
-    # crises and inadvertent war
-    alarm_threshold: float = Field(default=0.5, ge=0)
-    escalation_rate: float = Field(default=1.0, ge=0)
-    incident_rate: float = Field(default=0.05, ge=0, le=1)
-    incident_severity: float = Field(default=0.2, ge=-1, le=1)
-    hotline_effect: float = Field(default=0.7, ge=0, le=1)
-    # alliances, balancing and power shifts
-    ally_join: float = Field(default=0.5, ge=0, le=1)
-    ally_force: float = Field(default=0.3, ge=0, le=1)
-    rally: float = Field(default=0.5, ge=0, le=1)
-    foresight: int = Field(default=10, ge=0)
-    preventive_weight: float = Field(default=1.0, ge=0)
-    # agreements and verification
-    agreement_slack: float = Field(default=0.05, ge=0)
-    breach_hostility: float = Field(default=0.6, ge=0, le=1)
-    suspicion_threshold: float = Field(default=0.75, gt=0)
-    monitoring_false_alarm: float = Field(default=0.005, ge=0, le=1)
-    violation_prior: float = Field(default=0.1, ge=0, le=1)
-    violation_evidence: float = Field(default=1.5, ge=0)
-    violation_trust_loss: float = Field(default=0.8, ge=0, le=1)
-    # reassurance, concessions and interdependence
-    costly_evidence: float = Field(default=2.0, ge=1)
-    appeasement: float = Field(default=0.3, ge=0, le=1)
-    emboldening: float = Field(default=2.0, ge=0)
-    supplier_share: float = Field(default=0.5, ge=0)
 
 
 class Scenario(_Strict):

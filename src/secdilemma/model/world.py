@@ -13,7 +13,8 @@ import numpy as np
 
 from secdilemma.model.actions import DOMAINS, Catalog
 from secdilemma.model.distributions import draw
-from secdilemma.model.scenario import LENSES, POLICIES, Scenario
+from secdilemma.model.registry import LENS_REGISTRY, POLICY_REGISTRY
+from secdilemma.model.scenario import Scenario
 from secdilemma.numerics.rng import Stream, Streams
 
 WORLD_FIELDS: dict[str, tuple[float, float]] = {
@@ -236,9 +237,9 @@ def initial_world(
         cap_forces=np.full((R, N, N), np.inf),
         cap_deterrent=np.full((R, N, N), np.inf),
         reach=reach,
-        lens=np.array([LENSES.index(s.lens) for s in scenario.states]),
+        lens=np.array([LENS_REGISTRY.code(s.lens) for s in scenario.states]),
         nuclear_option=np.array([s.nuclear_option for s in scenario.states], dtype=bool),
-        policy=np.array([POLICIES.index(s.policy) for s in scenario.states]),
+        policy=np.array([POLICY_REGISTRY.code(s.policy) for s in scenario.states]),
         sensitivity=sensitivity,
         menu=menu,
         ids=ids,

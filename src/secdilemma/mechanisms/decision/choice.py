@@ -7,19 +7,20 @@ from functools import cached_property
 
 import numpy as np
 
+import secdilemma.mechanisms.decision.policies  # noqa: F401  (registers the built-in policies)
 from secdilemma.mechanisms.conflict import Balance
-from secdilemma.mechanisms.decision import policies
 from secdilemma.mechanisms.decision.options import OptionSpace, requirement_masks
 from secdilemma.mechanisms.decision.sampling import draw_softmax, softmax_likelihoods
 from secdilemma.mechanisms.decision.utility import Utilities, option_utilities
 from secdilemma.mechanisms.decision.vulnerability import Vulnerability
 from secdilemma.model.actions import REQUIREMENTS
-from secdilemma.model.scenario import LENSES, POLICIES, Parameters
+from secdilemma.model.registry import LENS_REGISTRY, POLICY_REGISTRY
+from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState
 from secdilemma.numerics.rng import Stream, Streams
 
-EXPECTED_UTILITY = POLICIES.index("expected_utility")
-STRUCTURAL = LENSES.index("structural")
+EXPECTED_UTILITY = POLICY_REGISTRY.code("expected_utility")
+STRUCTURAL = LENS_REGISTRY.code("structural")
 _REQUIREMENT = {name: n for n, name in enumerate(REQUIREMENTS)}
 
 
@@ -100,15 +101,10 @@ def decide(
     else:
         chosen = np.where(valid, utilities.total(w.greed), -np.inf).argmax(axis=2)
 
-    for code, rule in (
-        (POLICIES.index("richardson"), lambda: policies.richardson(w, space, p)),
-        (POLICIES.index("reciprocity"), lambda: policies.reciprocity(w, space, p)),
-        (POLICIES.index("offensive_realist"), lambda: policies.offensive_realist(w, b, space, p)),
-        (POLICIES.index("scripted"), lambda: policies.scripted(w, space)),
-    ):
-        uses = w.policy == code
-        if uses.any():
-            chosen = np.where(uses[None, :], rule(), chosen)
+    for policy in POLICY_REGISTRY.entries():  # each state has one: their columns are disjoint
+        uses = w.policy == policy.code
+        if policy.implementation is not None and uses.any():
+            chosen = np.where(uses[None, :], policy.implementation(w, b, space, p), chosen)
     # A baseline policy may pick an act whose preconditions fail; it then waits.
     wait = space.option_of(space.catalog.index("wait"), None)
     chosen = np.where(ok_after(valid, chosen), chosen, wait)

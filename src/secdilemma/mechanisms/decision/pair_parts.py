@@ -17,12 +17,13 @@ from typing import NamedTuple
 import numpy as np
 
 from secdilemma.mechanisms.conflict import Balance
-from secdilemma.model.scenario import LENSES, Parameters
+from secdilemma.model.registry import LENS_REGISTRY
+from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState
 from secdilemma.numerics.fast import compiled, numba_enabled
 from secdilemma.numerics.sums import pairwise
 
-STRUCTURAL = LENSES.index("structural")
+STRUCTURAL = LENS_REGISTRY.code("structural")
 
 
 class ActorParts(NamedTuple):

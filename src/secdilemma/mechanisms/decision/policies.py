@@ -1,6 +1,9 @@
-"""Simple baseline policies, each a rule over the whole world at once.
+"""Simple baseline policies, each a rule over the whole world at once, and their registration.
 
-They return an option index per (replicate, state); ``-1`` means "leave it to the caller".
+Every policy has the signature ``rule(w, b, space, p) -> (R, N)`` option indices, for every
+state at once; the engine takes the columns of the states on that policy. The policies are
+registered at the end of this module, in a fixed order that fixes their codes;
+``expected_utility`` (the decision model, section 5 of docs/model.md) has no rule of its own.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ from secdilemma.errors import InputError
 from secdilemma.formal.richardson import reaction_rate
 from secdilemma.mechanisms.conflict import Balance
 from secdilemma.mechanisms.decision.options import OptionSpace
+from secdilemma.model.registry import register_policy
 from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState
 
 
-def _option(space: OptionSpace, action_id: str, target: np.ndarray | int | None = None):
+def option(space: OptionSpace, action_id: str, target: np.ndarray | int | None = None):
+    """The option index of an act (aimed at ``target``: a state index or an array of them)."""
     cat = space.catalog
     if action_id not in cat:
         raise InputError("catalogue", "id", action_id, "a baseline policy needs this action")
@@ -26,26 +31,26 @@ def _option(space: OptionSpace, action_id: str, target: np.ndarray | int | None 
     return len(space.self_actions) + slot * space.n_states + target
 
 
-def richardson(w: WorldState, space: OptionSpace, p: Parameters) -> np.ndarray:
+def richardson(w: WorldState, b: Balance, space: OptionSpace, p: Parameters) -> np.ndarray:
     """Arm when ``a * y - m * x + g > 0`` (Richardson 1960), y the most threatening rival's arms."""
     M = w.military()
     weighted = np.where(np.eye(M.shape[1], dtype=bool), -np.inf, w.threat * M[:, None, :])
     rival = weighted.argmax(axis=2)
     y = np.take_along_axis(M, rival, axis=1)
     drive = reaction_rate(p.richardson_reaction, p.richardson_fatigue, p.richardson_grievance, M, y)
-    return np.where(drive > 0, _option(space, "build_arms"), _option(space, "wait"))
+    return np.where(drive > 0, option(space, "build_arms"), option(space, "wait"))
 
 
-def reciprocity(w: WorldState, space: OptionSpace, p: Parameters) -> np.ndarray:
+def reciprocity(w: WorldState, b: Balance, space: OptionSpace, p: Parameters) -> np.ndarray:
     """Tit for tat: arm after a hostile act, reassure after a friendly one, else wait."""
     worst = w.read_hostility.max(axis=2)
     friendliest = w.read_hostility.argmin(axis=2)
     friendly = w.read_hostility.min(axis=2) < -0.1
     return np.where(
         worst > 0.1,
-        _option(space, "build_arms"),
+        option(space, "build_arms"),
         np.where(
-            friendly, _option(space, "reassurance_statement", friendliest), _option(space, "wait")
+            friendly, option(space, "reassurance_statement", friendliest), option(space, "wait")
         ),
     )
 
@@ -56,11 +61,34 @@ def offensive_realist(w: WorldState, b: Balance, space: OptionSpace, p: Paramete
     odds = b.win.max(axis=2)
     return np.where(
         odds > p.realist_war_threshold,
-        _option(space, "invade", target),
-        _option(space, "build_offensive_forces"),
+        option(space, "invade", target),
+        option(space, "build_offensive_forces"),
     )
 
 
-def scripted(w: WorldState, space: OptionSpace) -> np.ndarray:
+def scripted(w: WorldState, b: Balance, space: OptionSpace, p: Parameters) -> np.ndarray:
     """Only the scenario's scheduled events; otherwise wait."""
-    return np.full(w.shape, _option(space, "wait"))
+    return np.full(w.shape, option(space, "wait"))
+
+
+register_policy(
+    "expected_utility",
+    "the decision model: softmax or argmax over each act's expected utility (docs/model.md 5)",
+)
+register_policy(
+    "richardson",
+    "arm when a * y - m * x + g > 0 against the most threatening rival (Richardson 1960)",
+    richardson,
+)
+register_policy(
+    "reciprocity",
+    "tit for tat: arm after a hostile reading, reassure the friendliest after a friendly one",
+    reciprocity,
+)
+register_policy(
+    "offensive_realist",
+    "invade the most beatable state when the odds exceed realist_war_threshold, else build "
+    "offensive forces (Mearsheimer)",
+    offensive_realist,
+)
+register_policy("scripted", "only the scenario's scheduled events; otherwise wait", scripted)

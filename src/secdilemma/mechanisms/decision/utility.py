@@ -26,11 +26,12 @@ from secdilemma.mechanisms.decision.treaty import breach_costs
 from secdilemma.mechanisms.decision.vulnerability import Vulnerability, vulnerability
 from secdilemma.mechanisms.decision.war_parts import war_parts
 from secdilemma.model.actions import Catalog
-from secdilemma.model.scenario import LENSES, Parameters
+from secdilemma.model.registry import LENS_REGISTRY
+from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState
 
 O_, D_, DET_, W_ = 0, 1, 2, 3
-STRUCTURAL, INTERPRETIVE = LENSES.index("structural"), LENSES.index("interpretive")
+STRUCTURAL, INTERPRETIVE = LENS_REGISTRY.code("structural"), LENS_REGISTRY.code("interpretive")
 
 # Option utilities are stored in single precision: the (R, N, options) arrays are the engine's
 # largest, and every term is computed in double precision before it is stored. Utilities are

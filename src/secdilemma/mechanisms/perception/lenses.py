@@ -22,12 +22,15 @@ import numpy as np
 from secdilemma.mechanisms.decision import Choice
 from secdilemma.mechanisms.perception.observe import Observation
 from secdilemma.model.actions import Catalog
-from secdilemma.model.scenario import LENSES, Parameters
+from secdilemma.model.registry import LENS_REGISTRY
+from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState
 from secdilemma.numerics.fast import compiled, numba_enabled
 from secdilemma.numerics.logodds import shifted
 
-STRUCTURAL, BAYESIAN, INTERPRETIVE = (LENSES.index(x) for x in LENSES)
+STRUCTURAL, BAYESIAN, INTERPRETIVE = (
+    LENS_REGISTRY.code(name) for name in ("structural", "bayesian", "interpretive")
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,114 @@
+"""Registries: the one list of lenses and the one list of decision policies that the scenario
+schema, the engine, the command line and the docs all read.
+
+A registry maps a name to an :class:`Entry` with a stable integer code (the order of
+registration: the world state stores codes in arrays), a one-line description, and, for
+policies, the implementation. The built-in policies register themselves in
+``mechanisms/decision/policies.py``, which the package imports on its first import; a user's
+policy is one more call to :func:`register_policy` (docs/extending.md)::
+
+    >>> from secdilemma.model.registry import LENS_REGISTRY, POLICY_REGISTRY
+    >>> LENS_REGISTRY.names()
+    ('structural', 'bayesian', 'interpretive')
+    >>> POLICY_REGISTRY.code("expected_utility")
+    0
+    >>> POLICY_REGISTRY.check("tit_for_tat")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown policy 'tit_for_tat'; use one of ['expected_utility', 'richardson', \
+'reciprocity', 'offensive_realist', 'scripted']
+
+Lenses are registered here, not by plugins: each lens's arithmetic is part of the vectorised
+readings (``mechanisms/perception/lenses.py``) and of the compiled kernels, so a new lens means
+new code there as well as an entry; the registry keeps its name, code and meaning in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    code: int
+    description: str
+    implementation: Callable[..., Any] | None = None
+
+
+class Registry:
+    """Named entries with stable codes, in the order they were registered."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._entries: dict[str, Entry] = {}
+
+    def register(
+        self, name: str, description: str, implementation: Callable[..., Any] | None = None
+    ) -> Entry:
+        if not name.isidentifier():
+            raise ValueError(f"a {self.kind} name must be an identifier, got {name!r}")
+        if name in self._entries:
+            raise ValueError(f"{self.kind} {name!r} is already registered")
+        entry = Entry(name, len(self._entries), description, implementation)
+        self._entries[name] = entry
+        return entry
+
+    def unregister(self, name: str) -> None:
+        """Remove the last entry registered (codes of the others must not change)."""
+        if list(self._entries)[-1:] != [name]:
+            raise ValueError(f"only the last {self.kind} registered can be removed, not {name!r}")
+        del self._entries[name]
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._entries)
+
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(self._entries.values())
+
+    def __getitem__(self, name: str) -> Entry:
+        return self._entries[self.check(name)]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def code(self, name: str) -> int:
+        return self[name].code
+
+    def check(self, name: str) -> str:
+        """``name`` if registered; otherwise a ValueError listing the registered names (the
+        scenario schema reports it with the file, field and value)."""
+        if name not in self._entries:
+            raise ValueError(f"unknown {self.kind} {name!r}; use one of {list(self._entries)}")
+        return name
+
+
+LENS_REGISTRY = Registry("lens")
+LENS_REGISTRY.register(
+    "structural",
+    "reads capability: threat from offensive potential, the offense-defense balance, "
+    "distinguishability, reach and relative weakness (Walt, Jervis)",
+)
+LENS_REGISTRY.register(
+    "bayesian",
+    "updates the belief that the actor is greedy by the act's likelihood under each type, "
+    "taking intent at face value where no model likelihood exists (Glaser, Kydd)",
+)
+LENS_REGISTRY.register(
+    "interpretive",
+    "the Bayesian update read through the observer's frame: grievance, sensitivity by domain, "
+    "and charity, which social learning moves (Herz, via the critique)",
+)
+
+POLICY_REGISTRY = Registry("policy")
+
+
+def register_policy(
+    name: str, description: str, implementation: Callable[..., Any] | None = None
+) -> Entry:
+    """Add a decision policy. ``implementation(w, b, space, p)`` returns an ``(R, N)`` array of
+    option indices for every state (the engine uses the columns of the states on this policy);
+    ``None`` means the expected-utility choice."""
+    return POLICY_REGISTRY.register(name, description, implementation)
