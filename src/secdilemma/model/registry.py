@@ -85,6 +85,18 @@ class Registry:
         return name
 
 
+def registry_table(registry: Registry) -> str:
+    """The markdown table of a registry's entries, in code order (docs/model.md reads it).
+
+    >>> print(registry_table(LENS_REGISTRY).splitlines()[2][:38])
+    | `structural` | 0 | reads capability: thr
+    """
+    lines = [f"| {registry.kind} | code | meaning |", "| --- | --- | --- |"]
+    for entry in registry.entries():
+        lines.append(f"| `{entry.name}` | {entry.code} | {entry.description} |")
+    return "\n".join(lines) + "\n"
+
+
 LENS_REGISTRY = Registry("lens")
 LENS_REGISTRY.register(
     "structural",
