@@ -89,7 +89,7 @@ def registry_table(registry: Registry) -> str:
     """The markdown table of a registry's entries, in code order (docs/model.md reads it).
 
     >>> print(registry_table(LENS_REGISTRY).splitlines()[2][:38])
-    | `structural` | 0 | reads capability: thr
+    | `structural` | 0 | reads capability:
     """
     lines = [f"| {registry.kind} | code | meaning |", "| --- | --- | --- |"]
     for entry in registry.entries():
