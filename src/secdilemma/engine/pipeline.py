@@ -37,6 +37,17 @@ _TIME_FIRST = {"escalation", "actions", "targets", "scheduled", "state_traj", "p
 
 @dataclass
 class Ensemble:
+    """One scenario's replicates, run: the scenario and catalogue they ran with, the values
+    drawn for each replicate (``drawn``: distributions' draws by field, ``(R, ...)``), and
+    ``outcomes`` (:class:`~secdilemma.engine.outcomes.Outcomes`: every outcome array,
+    replicate axis first, or time first for the per-step ones).
+
+    >>> from secdilemma import load_scenario, run_ensemble
+    >>> ens = run_ensemble(load_scenario("two-security-seekers", ["replicates=40", "steps=10"]))
+    >>> ens.ids, ens.outcomes.war.shape, ens.outcomes.actions.shape
+    (['A', 'B'], (40,), (10, 40, 2))
+    """
+
     scenario: Scenario
     catalog: Catalog
     replicates: range
@@ -215,7 +226,19 @@ def run_ensemble(
     memory_budget: float = 2 * 2**30,
 ) -> Ensemble:
     """All of a scenario's replicates, in blocks of ``chunk_size`` (default: ``block_size``,
-    one block for small worlds). Results do not depend on the blocks."""
+    one block for small worlds). Results do not depend on the blocks: each replicate's draws
+    come from its own stream of the scenario's seed.
+
+    ``catalog`` replaces the scenario's own catalogue; ``trajectories`` keeps per-step state
+    and pair variables (memory grows with steps x states^2); ``progress(n)`` is called after
+    each step of each block.
+
+    >>> from secdilemma import load_scenario, run_ensemble
+    >>> spec = load_scenario("two-security-seekers", ["replicates=60", "steps=30"])
+    >>> whole, blocks = run_ensemble(spec), run_ensemble(spec, chunk_size=7)
+    >>> bool((whole.outcomes.actions == blocks.outcomes.actions).all())
+    True
+    """
     cat = catalog or scenario.action_catalog()
     R = scenario.replicates
     size = (

@@ -35,6 +35,18 @@ def json_safe(value: Any) -> Any:
 
 
 def summarize(ens: Ensemble) -> dict[str, Any]:
+    """The ensemble's ``summary.json``: shares of replicates (``p_war``, ``p_spiral``, by pair
+    and by cause), means over replicates (security, arms and wealth change by state; beliefs,
+    threat and misperception by directed pair ``"i->j"``), acts taken, the historical record's
+    facts reproduced. docs/model.md section 12 defines each entry.
+
+    >>> from secdilemma import load_scenario, run_ensemble, summarize
+    >>> summary = summarize(run_ensemble(load_scenario("nato-russia", ["replicates=30"])))
+    >>> summary["replicates"], 0 <= summary["p_war"] <= 1, sorted(summary["security_change"])[:3]
+    (30, True, ['BLT', 'DEU', 'GEO'])
+    >>> summary["record"][0]["description"]
+    'Russia goes to war with Georgia by 2008'
+    """
     o, ids = ens.outcomes, ens.ids
     N = len(ids)
     pairs = [(i, j) for i in range(N) for j in range(i + 1, N)]

@@ -486,7 +486,21 @@ def load_scenario(
     overrides: list[str] | None = None,
     catalog: Catalog | None = None,
 ) -> Scenario:
-    """Load, override and validate a scenario by bundled name or path."""
+    """Load, override and validate a scenario by bundled name or path.
+
+    ``overrides`` are ``dotted.path=value`` strings, as the command line's ``--set`` takes
+    them; a state or relation is named by its id. Every problem is one error naming the file,
+    the field and the value:
+
+    >>> from secdilemma import load_scenario
+    >>> spec = load_scenario("two-security-seekers", ["replicates=50", "states.A.greed=0.8"])
+    >>> spec.replicates, spec.ids, spec.states[0].greed
+    (50, ['A', 'B'], 0.8)
+    >>> load_scenario("two-security-seekers", ["states.A.greed=1.3"])
+    Traceback (most recent call last):
+    ...
+    secdilemma.errors.ScenarioError: ...yaml: states[0].greed: 1.3: must lie in [0, 1]
+    """
     path = resolve_path(name_or_path)
     raw = apply_overrides(read_raw(path), overrides or [], str(path))
     return parse_scenario(raw, str(path), catalog)
