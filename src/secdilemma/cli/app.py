@@ -12,6 +12,7 @@ from rich.table import Table
 
 from secdilemma.analysis.compare import READINGS, compare
 from secdilemma.cli import analysis as cli_analysis
+from secdilemma.cli import evidence as cli_evidence
 from secdilemma.cli import formal as cli_formal
 from secdilemma.cli import report as cli_report
 from secdilemma.cli import sweep as cli_sweep
@@ -282,6 +283,7 @@ cli_formal.register(app)
 cli_report.register(app)
 cli_sweep.register(app)
 cli_analysis.register(app)
+cli_evidence.register(app)
 
 if __name__ == "__main__":
     app()
