@@ -73,5 +73,63 @@ def table_command(
     console.print(_share_table("by alliances at onset (COW defence pacts)", result["alliances"]))
 
 
+@evidence_app.command("races")
+def races_command(
+    indicator: Annotated[
+        str, typer.Option(help="Arming measured by 'milper' (personnel) or 'milex' (spending).")
+    ] = "milper",
+    pairs: Annotated[
+        str, typer.Option(help="Pairs scanned: 'rivals' (3+ disputes, and GRH's) or 'grh'.")
+    ] = "rivals",
+    threshold: Annotated[float, typer.Option(help="Yearly growth that counts as arming.")] = 0.08,
+    window: Annotated[int, typer.Option(help="The detector's window, in years.", min=1)] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the score as JSON.")] = False,
+) -> None:
+    """The project's spiral detector on NMC series of rival pairs, scored against the GRH arms
+    races: precision, recall and the timing of onsets."""
+    from secdilemma.evidence.races import INDICATORS, score_detector
+
+    try:
+        if indicator not in INDICATORS:
+            raise InputError(
+                "--indicator", "indicator", indicator, f"use one of {list(INDICATORS)}"
+            )
+        if pairs not in ("rivals", "grh"):
+            raise InputError("--pairs", "pairs", pairs, "use 'rivals' or 'grh'")
+        if not 0 < threshold < 10:
+            raise InputError("--threshold", "threshold", threshold, "must lie in (0, 10)")
+        result = score_detector(indicator, pairs, threshold, window)
+    except InputError as err:
+        fail(err)
+    if as_json:
+        emit_json(result)
+        return
+    table = Table(
+        title=f"detector ({indicator}, {pairs}) against GRH's {result['grh_races']} races"
+    )
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key in (
+        "pairs_scanned",
+        "racing_pair_years",
+        "grh_race_pair_years",
+        "year_precision",
+        "year_recall",
+        "races_found",
+        "grh_races_with_data",
+        "race_recall",
+        "episodes",
+        "episode_precision",
+        "onset_error_median",
+        "onset_error_mean_absolute",
+    ):
+        value = result[key]
+        table.add_row(
+            key,
+            "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value),
+        )
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(evidence_app, name="evidence")

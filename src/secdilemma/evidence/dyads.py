@@ -19,6 +19,8 @@ The codings (docs/evidence.md gives the reasons):
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -134,6 +136,11 @@ def _years_since_last(dyads: pd.DataFrame) -> pd.Series:
 
 def dispute_dyads() -> pd.DataFrame:
     """The dispute-dyad table (one row per dispute and pair of opponents), 1816-2010."""
+    return _dispute_dyads().copy()
+
+
+@lru_cache(maxsize=1)
+def _dispute_dyads() -> pd.DataFrame:
     mida = load_mida()
     dyads = _dyads_from_participants(participants(), mida)
     by_level = (dyads["hostility_a"] == HOSTILITY_WAR) & (dyads["hostility_b"] == HOSTILITY_WAR)
