@@ -131,5 +131,54 @@ def races_command(
     console.print(table)
 
 
+@evidence_app.command("score")
+def score_command(
+    lens: Annotated[
+        str, typer.Option(help="The reading both states use: structural, bayesian, interpretive.")
+    ] = "structural",
+    quick: Annotated[
+        bool, typer.Option("--quick", help="An even sample of 160 dyads, 40 replicates each.")
+    ] = False,
+    replicates: Annotated[
+        int | None, typer.Option(help="Replicates per dispute (default 200).", min=1)
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """The model against the record: each dispute dyad as a two-state world, its probability
+    of war scored out of sample (Brier score, log loss) beside the base rate and a logistic
+    regression fitted on the training years."""
+    from secdilemma.evidence.score import score
+
+    try:
+        result = score(lens, quick, replicates, workers)
+    except InputError as err:
+        fail(err)
+    if as_json:
+        emit_json(result)
+        return
+    console.print(
+        f"{result['dyads_scored']} dispute dyads scored ({result['dyads_without_world']} "
+        f"without NMC data), {result['replicates']} replicates, {result['lens']} reading"
+    )
+    for split in ("train_on_early", "train_on_late"):
+        part = result[split]
+        table = Table(
+            title=f"{split.replace('_', ' ')}: {part['train_dyads']} training dyads, "
+            f"{part['test_dyads']} test dyads (war share {part['test_war_share']:.3f})"
+        )
+        for column in ("predictor", "Brier score", "log loss"):
+            table.add_column(column, justify="left" if column == "predictor" else "right")
+        for name in ("model", "base_rate", "logistic"):
+            table.add_row(name, f"{part[name]['brier']:.4f}", f"{part[name]['log_loss']:.4f}")
+        console.print(table)
+    race = Table(title="the arms-race association: mean probability of war")
+    for column in ("group", "dispute dyads", "model", "record"):
+        race.add_column(column, justify="left" if column == "group" else "right")
+    for name, cell in result["arms_race_association"].items():
+        race.add_row(name, str(cell["dyads"]), f"{cell['model']:.3f}", f"{cell['record']:.3f}")
+    console.print(race)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(evidence_app, name="evidence")

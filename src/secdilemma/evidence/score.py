@@ -1,0 +1,237 @@
+"""The model scored against the record: each dispute dyad's world run as an ensemble, the
+model's probability that the dispute becomes a war, scored out of sample beside baselines.
+
+* **Out of sample.** The record is split by onset year into 1816-1945 and 1946-2010; each
+  baseline is fitted on one part (training) and every predictor is scored on the other (test),
+  in both directions. The model is fitted on nothing: its constants are today's defaults
+  (the calibration issue will tune them on training years only, and this is what judges it).
+* **Baselines** fitted on the training years: the base rate (the training share of dispute
+  dyads that became wars), and a logistic regression (statsmodels) on the pair's attributes
+  at onset: log capability ratio, a defence pact between them, a pact of either with a third
+  state, a GRH arms race under way, and a major-power proxy on either side.
+* **Scores**: the Brier score, the log loss (the model's probabilities, shares of ``R``
+  replicates, are kept within ``[1/(2R), 1 - 1/(2R)]``: an ensemble cannot tell a probability
+  below one in ``R`` from 0), and a reliability table (deciles of predicted probability, with the
+  mean prediction and the observed share in each).
+* **The arms-race association reproduced**: the model's mean probability of war for disputes
+  during a GRH race, for the same rival pairs in other years, and for all other pairs, beside
+  the record's shares for the same rows.
+
+The worlds are built by :mod:`secdilemma.evidence.worlds`; a dyad without NMC data for both
+states in its onset year has no world and is left out of every score (the count is reported).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from secdilemma.errors import InputError
+from secdilemma.evidence.dyads import dispute_dyads
+from secdilemma.evidence.worlds import COLUMNS, REPLICATES, STEPS, dispute_world
+
+SPLIT_YEAR = 1946  # training 1816-1945, test 1946-2010 (and the reverse)
+READINGS = ("structural", "bayesian", "interpretive")
+FEATURES = ("log_cinc_ratio", "pact_between", "pact_third", "arms_race", "major")
+QUICK_DYADS = 160
+
+
+def _war_probabilities(
+    rows: list[dict[str, Any]], replicates: int, steps: int, lens: str
+) -> list[float]:
+    """Each dyad's share of replicates with a war between A and B (NaN: no world)."""
+    from secdilemma import run_ensemble  # in the worker process
+    from secdilemma.model.scenario import parse_scenario
+
+    out = []
+    for row in rows:
+        try:
+            spec = parse_scenario(dispute_world(row, replicates, steps, lens), "dispute")
+        except InputError:
+            out.append(math.nan)
+            continue
+        ens = run_ensemble(spec, trajectories=False)
+        out.append(float(ens.outcomes.war_pair[:, 0, 1].mean()))
+    return out
+
+
+def model_probabilities(
+    dyads: pd.DataFrame,
+    lens: str = "structural",
+    replicates: int = REPLICATES,
+    steps: int = STEPS,
+    workers: int = 2,
+    executor: Executor | None = None,
+) -> np.ndarray:
+    """The model's probability of war for every dyad (NaN where no world could be built).
+    Each dyad has its own seed, so the result does not depend on ``workers``."""
+    rows = dyads[list(COLUMNS)].to_dict("records")
+    chunks = [rows[i : i + 50] for i in range(0, len(rows), 50)]
+    if workers <= 1 and executor is None:
+        parts = [_war_probabilities(c, replicates, steps, lens) for c in chunks]
+    else:
+        pool = executor or ProcessPoolExecutor(max_workers=workers)
+        try:
+            futures = [pool.submit(_war_probabilities, c, replicates, steps, lens) for c in chunks]
+            parts = [f.result() for f in futures]
+        finally:
+            if executor is None:
+                pool.shutdown()
+    return np.array([p for part in parts for p in part])
+
+
+def brier(p: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean((p - y) ** 2))
+
+
+def log_loss(p: np.ndarray, y: np.ndarray, floor: float = 1e-12) -> float:
+    p = np.clip(p, floor, 1 - floor)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
+    """Deciles of predicted probability (ties kept together): count, mean prediction, observed
+    share of wars."""
+    order = np.argsort(p, kind="stable")
+    table = []
+    for part in np.array_split(order, bins):
+        if part.size == 0:
+            continue
+        table.append(
+            {
+                "dyads": int(part.size),
+                "predicted": float(p[part].mean()),
+                "observed": float(y[part].mean()),
+            }
+        )
+    return table
+
+
+def features(dyads: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "log_cinc_ratio": np.log(dyads["cinc_ratio"].to_numpy(dtype=float)),
+            "pact_between": dyads["pact_between"].astype(float).to_numpy(),
+            "pact_third": (dyads["pact_third_a"] | dyads["pact_third_b"]).astype(float).to_numpy(),
+            "arms_race": dyads["arms_race"].astype(float).to_numpy(),
+            "major": (dyads["major_a"] | dyads["major_b"]).astype(float).to_numpy(),
+        }
+    )
+
+
+def logistic_baseline(train: pd.DataFrame, test: pd.DataFrame) -> tuple[np.ndarray, dict]:
+    """A logistic regression of war on the attributes, fitted on ``train``; its probabilities
+    for ``test`` and its coefficients."""
+    try:
+        import statsmodels.api as sm
+    except ImportError:
+        raise InputError(
+            "secdilemma evidence score",
+            "logistic baseline",
+            "statsmodels",
+            "not installed: pip install 'secdilemma[evidence]'",
+        ) from None
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    x_train = sm.add_constant(features(train), has_constant="add")
+    with warnings.catch_warnings():
+        # Reported in the result instead: a small or separated sample may not converge.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit = sm.Logit(train["war"].astype(float).to_numpy(), x_train).fit(disp=0, maxiter=200)
+    x_test = sm.add_constant(features(test), has_constant="add")
+    coefficients = {
+        name: {"coef": float(fit.params[name]), "se": float(fit.bse[name])}
+        for name in x_train.columns
+    }
+    coefficients["converged"] = bool(fit.mle_retvals["converged"])
+    return np.asarray(fit.predict(x_test)), coefficients
+
+
+def _scores(p: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    return {"brier": brier(p, y), "log_loss": log_loss(p, y)}
+
+
+def _association(frame: pd.DataFrame, p: np.ndarray) -> dict[str, Any]:
+    groups = {
+        "arms_race": frame["arms_race"].to_numpy(),
+        "rivals_other_years": (frame["grh_pair"] & ~frame["arms_race"]).to_numpy(),
+        "all_other_pairs": (~frame["grh_pair"]).to_numpy(),
+    }
+    y = frame["war"].to_numpy(dtype=float)
+    return {
+        name: {
+            "dyads": int(mask.sum()),
+            "model": float(p[mask].mean()) if mask.any() else None,
+            "record": float(y[mask].mean()) if mask.any() else None,
+        }
+        for name, mask in groups.items()
+    }
+
+
+def score_split(
+    frame: pd.DataFrame, p_model: np.ndarray, train: np.ndarray, floor: float
+) -> dict[str, Any]:
+    """Every predictor scored on the rows not in ``train``, baselines fitted on ``train``."""
+    test = ~train
+    y = frame["war"].to_numpy(dtype=float)
+    base = float(y[train].mean())
+    p_logit, coefficients = logistic_baseline(frame[train], frame[test])
+    p_test = np.clip(p_model[test], floor, 1 - floor)
+    return {
+        "train_dyads": int(train.sum()),
+        "test_dyads": int(test.sum()),
+        "test_war_share": float(y[test].mean()),
+        "model": _scores(p_test, y[test]),
+        "base_rate": {**_scores(np.full(test.sum(), base), y[test]), "rate": base},
+        "logistic": {**_scores(p_logit, y[test]), "coefficients": coefficients},
+        "model_reliability": reliability(p_test, y[test]),
+        "model_mean_probability": float(p_test.mean()),
+    }
+
+
+def score(
+    lens: str = "structural",
+    quick: bool = False,
+    replicates: int | None = None,
+    workers: int = 2,
+) -> dict[str, Any]:
+    """The model against the record, out of sample in both directions (``secdilemma evidence
+    score``). ``quick`` scores an even sample of ``QUICK_DYADS`` dyads with 40 replicates."""
+    if lens not in READINGS:
+        raise InputError("--lens", "lens", lens, f"use one of {list(READINGS)}")
+    dyads = dispute_dyads()
+    dyads = dyads[np.isfinite(dyads["cinc_ratio"])].reset_index(drop=True)
+    if quick:
+        dyads = dyads.iloc[np.linspace(0, len(dyads) - 1, QUICK_DYADS).astype(int)]
+        dyads = dyads.reset_index(drop=True)
+    replicates = replicates or (40 if quick else REPLICATES)
+    p_model = model_probabilities(dyads, lens, replicates, STEPS, workers)
+    built = np.isfinite(p_model)
+    frame, p_model = dyads[built].reset_index(drop=True), p_model[built]
+    floor = 1.0 / (2 * replicates)
+    early = (frame["onset"] < SPLIT_YEAR).to_numpy()
+    y = frame["war"].to_numpy(dtype=float)
+    main = score_split(frame, p_model, early, floor)
+    return {
+        "lens": lens,
+        "replicates": replicates,
+        "steps": STEPS,
+        "dyads_scored": int(len(frame)),
+        "dyads_without_world": int((~built).sum()),
+        "split": f"train {int(frame['onset'].min())}-{SPLIT_YEAR - 1}, test {SPLIT_YEAR}-"
+        f"{int(frame['onset'].max())}",
+        **{k: main[k] for k in ("model", "base_rate", "logistic")},
+        "train_on_early": main,
+        "train_on_late": score_split(frame, p_model, ~early, floor),
+        "all_years": {
+            "model": _scores(np.clip(p_model, floor, 1 - floor), y),
+            "model_mean_probability": float(p_model.mean()),
+            "war_share": float(y.mean()),
+        },
+        "arms_race_association": _association(frame, p_model),
+    }
