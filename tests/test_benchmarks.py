@@ -79,3 +79,39 @@ def test_a_memory_budget_bounds_a_large_worlds_peak_and_changes_no_result():
     assert peak < 2 * budget  # the estimate holds to within a factor of two
     assert np.array_equal(bounded.outcomes.actions, whole.outcomes.actions)
     assert np.array_equal(bounded.outcomes.security_end, whole.outcomes.security_end)
+
+
+def test_the_kernels_benchmark_times_every_dispatch_point_in_both_forms(tmp_path):
+    import pytest
+
+    from secdilemma.numerics.fast import numba_available
+
+    if not numba_available():
+        pytest.skip("no numba")
+    out = tmp_path / "results.json"
+    only = ["--only", "kernels"]
+    command = [sys.executable, "-m", "benchmarks", "--quick", *only, "--out", str(out)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    workloads = list(report["benchmarks"]["kernels"]["workloads"].values())
+    assert len(workloads) == 2  # two states and a synthetic world
+    names = set(workloads[0]["kernels"])
+    for entry in workloads:
+        assert set(entry["kernels"]) == names
+        for kernel in entry["kernels"].values():
+            # Caught in a real run, the same bits from both forms, both timed.
+            assert kernel["calls"] >= 1 and kernel["identical"]
+            assert kernel["numpy_us"] > 0 and kernel["compiled_us"] > 0
+    # Every module that dispatches to a compiled kernel is benchmarked.
+    source = ROOT / "src" / "secdilemma"
+    dispatching = {
+        path.relative_to(source).as_posix()
+        for path in source.rglob("*.py")
+        if "numba_enabled()" in path.read_text() and path.name != "fast.py"
+    }
+    assert dispatching == {kernel["module"] for kernel in workloads[0]["kernels"].values()}
+    rows = report["rows"]
+    assert len(rows) == 2 * len(names)
+    for r in rows:
+        assert r["ratio"] == round(r["alternative_value"] / r["secdilemma"], 1)

@@ -29,6 +29,7 @@ def _toggle(current: np.ndarray, delta: np.ndarray) -> np.ndarray:
 def received_effects(target: np.ndarray, action: np.ndarray, effect: np.ndarray) -> np.ndarray:
     """(R, N, k) the sum of the acts' target effects ``effect[action]`` ((K, k) per act) over the
     actors aiming at each state, added in actor order."""
+    # compiled: 6.2x at 2 states, 6.4x at 20 (python -m benchmarks --only kernels)
     if numba_enabled():
         out = np.zeros((*target.shape, effect.shape[1]))
         _received_compiled(target, action, np.ascontiguousarray(effect), out)

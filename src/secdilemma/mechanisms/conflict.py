@@ -36,6 +36,7 @@ def military_balance(w: WorldState, p: Parameters) -> Balance:
     """Who could defeat whom. The compiled form (``[fast]``) makes one pass over the block with
     the same operations in the same order, the allies' support summed ally by ally as
     ``np.einsum`` sums it (``tests/test_fast.py`` checks the bits)."""
+    # compiled: 5.5x at 2 states, 3.4x at 20 (python -m benchmarks --only kernels)
     if numba_enabled():
         R, N = w.shape
         defense, secure = np.empty((R, N)), np.empty((R, N))
@@ -124,6 +125,7 @@ _balance_compiled = compiled(_balance_kernel)
 
 def actual_security(b: Balance) -> np.ndarray:
     """1 - the largest probability that some other state would defeat i, second strike counted."""
+    # compiled: 14.1x at 2 states, 1.7x at 20 (python -m benchmarks --only kernels)
     if numba_enabled():
         security = np.empty(b.secure.shape)
         _security_compiled(b.win, b.secure, security)

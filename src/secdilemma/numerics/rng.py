@@ -121,6 +121,7 @@ class Streams:
         """Uniform variates on the open interval (0, 1), shape ``(R, *shape)``."""
         count = math.prod(shape)
         salt = _salt(stream, step)
+        # compiled: 3.5x at 2 states, 12.7x at 20 (python -m benchmarks --only kernels)
         if numba_enabled():
             u = np.empty((self.size, count))
             _uniform_compiled(self.keys, salt, u)

@@ -507,6 +507,7 @@ def fill_aimed(
     """Write the aimed acts' base and gain utilities into the single-precision option arrays
     ``base`` and ``gain`` (R, N, O), whose aimed options (act by act, then target) begin at
     option ``start``; options not ``needed`` ((R, N, O) bool) get 0 in both."""
+    # compiled: 4.9x at 2 states, 2.5x at 20 (python -m benchmarks --only kernels)
     if numba_enabled() and base.dtype == np.float32:  # the kernel rounds as single precision
         parts = PairTerms(*(np.ascontiguousarray(x) for x in parts))
         kernel = _fill_by_option if base.shape[1] <= OPTION_BY_OPTION_UP_TO else _fill_by_row

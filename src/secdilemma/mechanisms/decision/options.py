@@ -106,6 +106,7 @@ def requirement_masks(
     given ``held`` ((Q, R, N, N) bool: whether ``REQUIREMENTS[q]`` holds for actor i and
     target j), and, given ``menu`` ((N, K) bool: the acts each state may choose), whether its
     act is on the actor's menu."""
+    # compiled: 4.5x at 2 states, 1.05x at 20 (python -m benchmarks --only kernels)
     if numba_enabled():
         _, R, N, _ = held.shape
         menu = np.ones((N, space.catalog.size), dtype=bool) if menu is None else menu

@@ -101,6 +101,7 @@ def actor_and_pair_parts(
     vulnerability in its defense and in k's offense, ``military`` (R, N) the forces."""
     k = _coefficients(p)
     structural = w.lens == STRUCTURAL
+    # compiled: 2.2x at 2 states, 2.1x at 20 (python -m benchmarks --only kernels)
     if not numba_enabled():
         return _parts_numpy(w, b, q, d_defense, d_offense_other, military, structural, k)
     R, N = w.shape

@@ -164,6 +164,7 @@ def draw_softmax(
     """(R, N) option drawn from ``softmax((base + greed * gain) / temperature)`` over the valid
     options, by inverting its CDF with one uniform per row: the first option whose cumulative
     weight exceeds ``u * total``. Invalid options have weight 0 and are never drawn."""
+    # compiled: 4.1x at 2 states, 3.1x at 20 (python -m benchmarks --only kernels)
     if not _compiled_for(base):
         return _draw_numpy(base, gain, greed, valid, uniform, temperature)
     weights = np.empty(base.shape, dtype=np.float32)
@@ -177,6 +178,7 @@ def softmax_likelihoods(
     """(R, N) softmax probability of the chosen option for a greedy type (utility
     ``base + gain``) and for a security seeker (``base``), over the valid options and the
     chosen one."""
+    # compiled: 5.7x at 2 states, 4.3x at 20 (python -m benchmarks --only kernels)
     if not _compiled_for(base):
         return _likelihoods_numpy(base, gain, valid, chosen, temperature)
     greedy = np.empty(base.shape, dtype=np.float32)

@@ -156,6 +156,7 @@ def fill_self(
     """Write the self-directed acts' utilities into the first Ks options of the
     single-precision option arrays ``base`` and ``gain`` (R, N, O)."""
     Ks = len(acts.cost)
+    # compiled: 4.2x at 2 states, 4.1x at 20 (python -m benchmarks --only kernels)
     if numba_enabled() and base.dtype == np.float32:  # the kernel rounds as single precision
         _fill_self_compiled(base, gain, acts, state, exposure, broken, weights, hostility_cost)
         return

@@ -66,6 +66,7 @@ def war_parts(
     )
     args = (win_hat, later, V, pi, w.dependence, w.threat, w.prudence)
     pair = (doubt, ratio, retaliates, emboldened)
+    # compiled: 1.9x at 2 states, 1.7x at 20 (python -m benchmarks --only kernels)
     if not numba_enabled():
         return _war_numpy(*args, *pair, k)
     win_effect, fixed, stake_effect = np.empty((3, *win_hat.shape))

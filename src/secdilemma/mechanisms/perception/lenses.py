@@ -72,6 +72,7 @@ def capability_signal(
     defense_before: np.ndarray,
 ) -> np.ndarray:
     """(R, K, I) what each act's capability signals to each observer (docs/model.md)."""
+    # compiled: 10.6x at 2 states, 3.5x at 20 (python -m benchmarks --only kernels)
     if not numba_enabled():
         return _capability_numpy(w, choice, cat, p, offense_before, defense_before)
     R, N = w.shape
@@ -194,6 +195,7 @@ def read_acts(
 ) -> Reading:
     capability = capability_signal(w, choice, cat, p, offense_before, defense_before)
     modelled = np.log(choice.likelihood_greedy) - np.log(choice.likelihood_seeker)
+    # compiled: 4.6x at 2 states, 2.3x at 20 (python -m benchmarks --only kernels)
     if not numba_enabled():
         return _reading_numpy(w, choice, obs, cat, p, capability, modelled)
     R, N = w.shape
