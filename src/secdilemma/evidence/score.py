@@ -45,7 +45,7 @@ def _war_probabilities(
     rows: list[dict[str, Any]], replicates: int, steps: int, lens: str
 ) -> list[float]:
     """Each dyad's share of replicates with a war between A and B (NaN: no world)."""
-    from secdilemma import run_ensemble  # in the worker process
+    from secdilemma.engine import run_ensemble  # in the worker process
     from secdilemma.model.scenario import parse_scenario
 
     out = []
