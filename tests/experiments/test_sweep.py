@@ -311,3 +311,104 @@ def test_trajectories_are_stored_when_asked(tmp_path):
         "SELECT point, avg(value) AS v FROM trajectories WHERE variable = 'threat' GROUP BY point",
     )
     assert len(threat) == 3 and threat["v"].between(0, 1).all()
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes below ``pid``, read from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; only its exit status is left
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads processes from /proc")
+@pytest.mark.parametrize("executor", [[], ["--dask", "local"]], ids=["pool", "dask-local"])
+def test_a_sweep_killed_with_sigkill_leaves_no_workers_running(tmp_path, executor):
+    # Only the main process is killed (as the OOM killer or `kill -9 PID` would): its workers
+    # must notice and end, not keep computing as orphans.
+    path = write_spec(tmp_path, points=2000, replicates=80, steps=40)
+    out = tmp_path / "s"
+    command = [sys.executable, "-m", "secdilemma.cli.app", "sweep", str(path), "--out", str(out),
+               "--workers", "2", "--chunk-size", "1", *executor]  # fmt: skip
+    process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while len(list((out / "points").glob("part-*.parquet"))) < 2:
+            assert process.poll() is None, "the sweep ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        workers = _descendants(process.pid)
+        assert len(workers) >= 2
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        deadline = time.monotonic() + 10
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = sorted(pid for pid in workers if _running(pid))
+        assert left == [], f"workers still running after their parent was killed: {left}"
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # whatever this test started, if left
+        except ProcessLookupError:
+            pass
+        process.wait()
+
+
+WATCHED = """
+import sys, time
+from secdilemma.experiments.sweep import end_with_parent
+sys.platform = "elsewhere"  # no prctl: the watching thread alone must end this process
+end_with_parent(int(sys.argv[1]))
+print("ready", flush=True)
+time.sleep(120)
+"""
+PARENT = """
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", sys.argv[1], str(os.getpid())])
+print(child.pid, flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads processes from /proc")
+def test_without_prctl_the_watching_thread_ends_a_worker_whose_parent_died():
+    process = subprocess.Popen(
+        [sys.executable, "-c", PARENT, WATCHED],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        worker = int(process.stdout.readline())
+        assert process.stdout.readline().strip() == "ready"
+        assert _running(worker)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        deadline = time.monotonic() + 5
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(worker)
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()

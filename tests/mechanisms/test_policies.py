@@ -50,7 +50,7 @@ def test_the_built_in_policies_keep_their_codes_and_each_has_a_rule_but_the_mode
         "offensive_realist",
         "scripted",
     )
-    rules = {entry.name: entry.implementation for entry in POLICY_REGISTRY.entries()}
+    rules = {entry.name: entry.rule() for entry in POLICY_REGISTRY.entries()}
     assert rules["expected_utility"] is None
     assert all(callable(rules[name]) for name in POLICY_REGISTRY.names()[1:5])
     assert LENSES == LENS_REGISTRY.names() == ("structural", "bayesian", "interpretive")
@@ -63,3 +63,19 @@ def test_a_registry_refuses_duplicates_and_removes_only_its_last_entry(always_ar
         POLICY_REGISTRY.unregister("richardson")
     with pytest.raises(ValueError, match="identifier"):
         register_policy("always arm", "a name with a space")
+
+
+def test_the_schema_knows_the_built_in_policies_without_importing_the_engine():
+    # A fresh interpreter that loads only the scenario schema accepts every built-in policy
+    # name: the names live in the model layer's registry, the rules are imported on use.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from secdilemma.model.scenario import load_scenario\n"
+        "spec = load_scenario('two-security-seekers', ['states.A.policy=richardson'])\n"
+        "assert spec.states[0].policy == 'richardson'\n"
+        "assert 'secdilemma.mechanisms.decision.policies' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

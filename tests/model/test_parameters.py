@@ -86,13 +86,13 @@ def test_table_lists_every_field_in_order_with_its_default():
     "name, shown",
     [
         ("trust_gain", "[0, 1]"),
-        ("temperature", "(0, ∞)"),
+        ("temperature", "[1e-06, 1e+06]"),
         ("tremble", "(0, 1)"),
         ("incident_severity", "[-1, 1]"),
-        ("costly_evidence", "[1, ∞)"),
-        ("spiral_window", "[2, ∞)"),
-        ("foresight", "[0, ∞)"),
-        ("richardson_grievance", "(-∞, ∞)"),
+        ("costly_evidence", "[1, 1000]"),
+        ("spiral_window", "[2, 100000]"),
+        ("foresight", "[0, 1000]"),
+        ("richardson_grievance", "[-1e+12, 1e+12]"),
         ("choice", "`softmax`, `argmax`"),
     ],
 )
@@ -125,13 +125,14 @@ def test_ranges_match_what_the_validator_accepts(name):
     shown = _rows(parameter_table())[name]["range"]
     low, low_closed, high, high_closed = _parse_range(shown)
     integer = Parameters.model_fields[name].annotation is int
-    step = 1 if integer else 1e-6
     default = Parameters.model_fields[name].default
     assert low <= default <= high, name
-    for bound, closed, beyond in ((low, low_closed, -step), (high, high_closed, step)):
+    for bound, closed, sign in ((low, low_closed, -1), (high, high_closed, 1)):
         if math.isinf(bound):
             assert _accepts(name, math.copysign(1e9, bound)), f"{name} refuses {bound}"
             continue
+        step = 1 if integer else max(1e-6, abs(bound) * 1e-9)  # a step a float can take
+        beyond = sign * step
         bound = int(bound) if integer else bound
         assert _accepts(name, bound) == closed, f"{name}: the bound {bound} of {shown}"
         assert not _accepts(name, bound + beyond), f"{name} accepts a value outside {shown}"
@@ -165,3 +166,14 @@ def test_missing_markers_are_an_error(tmp_path):
     doc = tmp_path / "model.md"
     doc.write_text("## 13. Parameters\n\n| name |\n", encoding="utf-8")
     assert update_tables.main(["--check"], path=doc) == 2
+
+
+@pytest.mark.parametrize(
+    "name", [n for n, f in Parameters.model_fields.items() if f.annotation in (int, float)]
+)
+def test_every_number_has_a_finite_range_and_refuses_nan_and_infinity(name):
+    low, _, high, _ = _parse_range(_rows(parameter_table())[name]["range"])
+    assert math.isfinite(low) and math.isfinite(high), name
+    if Parameters.model_fields[name].annotation is float:
+        for value in (math.nan, math.inf, -math.inf):
+            assert not _accepts(name, value), f"{name} accepts {value}"

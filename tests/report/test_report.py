@@ -530,3 +530,128 @@ def test_report_renders_in_headless_chromium(war_run, tmp_path):
     )
     assert _coloured(shot) > 0.01
     assert _coloured(shot) > 5 * _coloured(bare_shot)
+
+
+# --- (f) honest headlines: scheduled wars and the years of a case ------------------------------
+
+
+@pytest.fixture(scope="session")
+def nato_run(tmp_path_factory) -> Path:
+    """A case that schedules a war (Crimea, 2014) and whose step 0 is the year 2003."""
+    out = _run(tmp_path_factory.mktemp("nato") / "run", "nato-russia", "--replicates", "40")
+    write_report(out)
+    return out
+
+
+def _narrative(directory: Path) -> list[str]:
+    """The summary sentences in their order, as text."""
+    text = (directory / "report.html").read_text(encoding="utf-8")
+    block = re.search(r'<ul class="narrative">(.*?)</ul>', text, re.S)
+    assert block
+    return [" ".join(Page(item).text.split()) for item in re.findall(r"<li>(.*?)</li>", block[1])]
+
+
+def _first_rate_key(directory: Path, reading: str | None = None) -> str:
+    keys = [k for (r, k) in _page(directory).cells if r == reading and k.startswith("p_")]
+    return keys[0]
+
+
+def test_a_war_the_scenario_schedules_is_not_the_headline(nato_run):
+    summary = _json(nato_run / "summary.json")
+    R = summary["replicates"]
+    assert summary["p_war"] == 1.0 and summary["p_war_unscheduled"] < 1.0
+    first = _narrative(nato_run)[0]
+    assert first.startswith(f"A war the scenario schedules happens in every replicate ({R} of {R})")
+    k = round(summary["p_war_unscheduled"] * R)
+    ci = stats.binomtest(k, R).proportion_ci(method="exact")
+    assert f"wars it does not schedule: {k} of {R} replicates" in first
+    assert f"rate {summary['p_war_unscheduled']:.3f}" in first
+    assert f"95% interval {ci.low:.3f}\u2013{ci.high:.3f}" in first
+    assert "seize_territory" in first and "2014" in first  # which war, and when
+    page = _page(nato_run)
+    assert _first_rate_key(nato_run) == "p_war_unscheduled"
+    assert page.cell("p_war_unscheduled") == f"{summary['p_war_unscheduled']:.3f}"
+    assert page.cell("p_war_unscheduled_ci") == f"{ci.low:.3f}\u2013{ci.high:.3f}"
+    assert page.cell("p_war") == "1.000"  # still there, after it
+
+
+def test_a_run_without_scheduled_wars_leads_with_the_war_rate(war_run):
+    assert _narrative(war_run)[0].startswith("War broke out in")
+    assert _first_rate_key(war_run) == "p_war"
+    assert "schedules" not in _page(war_run).text
+
+
+def test_the_comparison_leads_with_wars_the_scenario_does_not_schedule(compare_dir):
+    compare = _json(compare_dir / "compare.json")
+    rates = {r: s["p_war_unscheduled"] for r, s in compare["readings"].items()}
+    assert all(s["p_war"] == 1.0 for s in compare["readings"].values())
+    first = _narrative(compare_dir)[0]
+    assert first.startswith(
+        "A war the scenario schedules happens in every replicate under every reading; "
+        "wars it does not schedule:"
+    ), first
+    high = max(rates, key=rates.get)
+    assert f"{rates[high]:.3f}" in first and high in first
+    assert not _narrative(compare_dir)[0].startswith("The war rate is")
+    for reading, rate in rates.items():
+        assert _first_rate_key(compare_dir, reading) == "p_war_unscheduled"
+        assert _page(compare_dir).cell("p_war_unscheduled", reading) == f"{rate:.3f}"
+
+
+def _figures(monkeypatch) -> list:
+    import secdilemma.report.figures as figures
+
+    drawn = []
+    png = figures._png
+
+    def keep(fig):
+        drawn.append(fig)
+        return png(fig)
+
+    monkeypatch.setattr(figures, "_png", keep)
+    return drawn
+
+
+def _time_axes(fig) -> list:
+    return [ax for ax in fig.axes if ax.get_visible() and ax.get_xlabel()]
+
+
+def test_a_case_with_years_shows_years(nato_run, monkeypatch):
+    summary = _json(nato_run / "summary.json")
+    assert summary["start_year"] == 2003
+    drawn = _figures(monkeypatch)
+    write_report(nato_run)
+    page = _page(nato_run)
+    assert page.cell("years") == "2003\u20132022"
+    year = 2003 + summary["first_war_step_mean"]
+    assert page.cell("first_war_year_mean") == f"{year:.1f}"
+    assert "2003" in " ".join(_narrative(nato_run))
+    axes = [ax for fig in drawn for ax in _time_axes(fig)]
+    assert len(axes) >= 5  # arms, the pair grids' bottom row, war timing (2), escalation
+    for ax in axes:
+        assert "year" in ax.get_xlabel() and "step" not in ax.get_xlabel(), ax.get_xlabel()
+        assert 2002 <= ax.get_xlim()[0] and ax.get_xlim()[1] <= 2024, ax.get_xlim()
+    titles = [ax.get_title() for fig in drawn for ax in fig.axes if ax.get_title()]
+    assert "start of 2003" in titles and "end of 2022" in titles  # the threat network
+
+
+def test_a_run_without_years_counts_steps(war_run, monkeypatch):
+    drawn = _figures(monkeypatch)
+    write_report(war_run)
+    assert _json(war_run / "summary.json")["start_year"] is None
+    for ax in (ax for fig in drawn for ax in _time_axes(fig)):
+        assert "step" in ax.get_xlabel()
+    assert ("", "first_war_year_mean") not in _page(war_run).cells
+
+
+def test_the_comparison_shows_years(compare_dir, monkeypatch):
+    drawn = _figures(monkeypatch)
+    write_compare_report(compare_dir)
+    axes = [ax for fig in drawn for ax in _time_axes(fig)]
+    assert axes
+    for ax in axes:
+        assert "year" in ax.get_xlabel(), ax.get_xlabel()
+    compare = _json(compare_dir / "compare.json")
+    for reading, summary in compare["readings"].items():
+        year = 2003 + summary["first_war_step_mean"]
+        assert _page(compare_dir).cell("first_war_year_mean", reading) == f"{year:.1f}"

@@ -10,20 +10,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from secdilemma.analysis.compare import READINGS, compare
 from secdilemma.cli import analysis as cli_analysis
 from secdilemma.cli import evidence as cli_evidence
 from secdilemma.cli import formal as cli_formal
 from secdilemma.cli import report as cli_report
 from secdilemma.cli import sweep as cli_sweep
 from secdilemma.cli.common import emit_json, fail, progress_bar
-from secdilemma.engine.pipeline import block_size, run_ensemble
-from secdilemma.engine.summary import summarize
 from secdilemma.errors import InputError
-from secdilemma.experiments.results import default_out_dir, write_comparison, write_results
 from secdilemma.model.actions import load_catalog
 from secdilemma.model.scenario import LENSES, bundled_names, load_scenario, read_raw, resolve_path
-from secdilemma.report import write_compare_report, write_report
+
+# The engine, the results writers and the report (pandas, pyarrow, SciPy, matplotlib) are
+# imported by the commands that run something, so that --help, scenarios, actions and validate
+# start quickly (tests/test_quick_start.py).
 
 app = typer.Typer(
     add_completion=False,
@@ -57,12 +56,23 @@ def run(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory (default: runs/...).")] = None,
     chunk_size: Annotated[
-        int | None, typer.Option(help="Replicates per block (results do not depend on it).")
+        int | None,
+        typer.Option(help="Replicates per block (results do not depend on it).", min=1),
     ] = None,
     trajectories: Annotated[bool, typer.Option(help="Write per-step trajectories.parquet.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON.")] = False,
 ) -> None:
     """Run a scenario as an ensemble and write its results."""
+    from secdilemma.engine.pipeline import block_size, run_ensemble
+    from secdilemma.engine.summary import summarize
+    from secdilemma.experiments.results import (
+        check_output_dir,
+        default_out_dir,
+        scheduled_war_share,
+        write_results,
+    )
+    from secdilemma.report import REPORT_NAME, write_report
+
     overrides = _overrides(set_, replicates, steps, seed)
     try:
         if lens is not None:
@@ -73,8 +83,7 @@ def run(
             overrides += [f"states.{k}.lens={lens}" for k in range(n_states)]
         spec = load_scenario(scenario, overrides)
         target = out or default_out_dir(spec.name, spec.seed)
-        if target.exists() and any(target.iterdir()):
-            raise InputError("--out", "<directory>", str(target), "exists and is not empty")
+        check_output_dir(target)  # a read-only or full disk fails now, not after the run
         blocks = -(-spec.replicates // (chunk_size or block_size(spec, spec.action_catalog())))
         with progress_bar("steps", quiet=as_json) as bar:
             task = bar.add_task(spec.name, total=spec.steps * blocks)
@@ -91,17 +100,37 @@ def run(
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
-    _show_summary(summary, ens.ids)
-    console.print(f"results: {written}")
+    _show_summary(summary, ens.ids, scheduled_war_share(ens) or None)
+    console.print(f"results: {written}", highlight=False, soft_wrap=True)
+    console.print(f"report: {written / REPORT_NAME}", highlight=False, soft_wrap=True)
 
 
-def _show_summary(summary: dict, ids: list[str]) -> None:
+def _scheduled_words(share: float, replicates: int) -> str:
+    k = round(share * replicates)
+    return f"every replicate ({k} of {k})" if k == replicates else f"{k} of {replicates} replicates"
+
+
+def _show_summary(summary: dict, ids: list[str], scheduled: float | None = None) -> None:
+    """The run's numbers; where the scenario schedules a war (``scheduled``: the share of
+    replicates in which it happens), the rate of the wars it does not schedule comes first."""
     out = Console()
-    head = Table(title=f"{summary['scenario']}: {summary['replicates']} replicates")
-    for col in ("p(war)", "p(spiral)", "p(tragic spiral)", "escalation / step"):
+    R = summary["replicates"]
+    head = Table(title=f"{summary['scenario']}: {R} replicates")
+    rates = [("p(war)", summary["p_war"])]
+    if scheduled is not None:
+        unscheduled = summary["p_war_unscheduled"]
+        out.print(
+            f"A war the scenario schedules happens in {_scheduled_words(scheduled, R)}; wars it "
+            f"does not schedule: {unscheduled:.3f} ({round(unscheduled * R)} of {R} replicates).",
+            highlight=False,
+        )
+        rates = [("p(unscheduled war)", unscheduled), ("p(war, scheduled included)", rates[0][1])]
+    for col, _ in rates:
+        head.add_column(col, justify="right")
+    for col in ("p(spiral)", "p(tragic spiral)", "escalation / step"):
         head.add_column(col, justify="right")
     head.add_row(
-        f"{summary['p_war']:.3f}",
+        *(f"{value:.3f}" for _, value in rates),
         f"{summary['p_spiral']:.3f}",
         f"{summary['p_tragic_spiral']:.3f}",
         f"{summary['escalation_score_mean']:.2f}",
@@ -138,7 +167,8 @@ def compare_command(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory (default: runs/...).")] = None,
     chunk_size: Annotated[
-        int | None, typer.Option(help="Replicates per block (results do not depend on it).")
+        int | None,
+        typer.Option(help="Replicates per block (results do not depend on it).", min=1),
     ] = None,
     trajectories: Annotated[bool, typer.Option(help="Write per-step trajectories.parquet.")] = True,
     as_json: Annotated[
@@ -146,12 +176,21 @@ def compare_command(
     ] = False,
 ) -> None:
     """Run a scenario under each reading (structural, interpretive, Bayesian) and compare."""
+    from secdilemma.analysis.compare import compare
+    from secdilemma.engine.pipeline import block_size
+    from secdilemma.experiments.results import (
+        check_output_dir,
+        default_out_dir,
+        scheduled_war_share,
+        write_comparison,
+    )
+    from secdilemma.report import REPORT_NAME, write_compare_report
+
     overrides = _overrides(set_, replicates, steps, seed)
     try:
         spec = load_scenario(scenario, overrides)
         target = out or default_out_dir(f"{spec.name}-compare", spec.seed)
-        if target.exists() and any(target.iterdir()):
-            raise InputError("--out", "<directory>", str(target), "exists and is not empty")
+        check_output_dir(target)  # a read-only or full disk fails now, not after the runs
         blocks = -(-spec.replicates // (chunk_size or block_size(spec, spec.action_catalog())))
         with progress_bar("steps", quiet=as_json) as bar:
             task = bar.add_task(spec.name, total=3 * spec.steps * blocks)
@@ -168,13 +207,38 @@ def compare_command(
     if as_json:
         emit_json(result["readings"])
         return
-    _show_comparison(result)
-    console.print(f"results: {written}")
+    shares = {reading: scheduled_war_share(ens) for reading, ens in comparison.ensembles.items()}
+    _show_comparison(result, shares if any(shares.values()) else None)
+    console.print(f"results: {written}", highlight=False, soft_wrap=True)
+    console.print(f"report: {written / REPORT_NAME}", highlight=False, soft_wrap=True)
 
 
-def _show_comparison(result: dict) -> None:
+def _show_comparison(result: dict, scheduled: dict[str, float] | None = None) -> None:
+    """The readings side by side; where the scenario schedules a war (``scheduled``: per
+    reading, the share of replicates in which it happens), wars it does not schedule first."""
+    from secdilemma.analysis.compare import READINGS
+
     out = Console()
     sides = result["side_by_side"]
+    rates = ["p_war"]
+    if scheduled:
+        unscheduled = sides["p_war_unscheduled"]
+        counts = {r: result["readings"][r]["replicates"] for r in READINGS}
+        every = all(round(scheduled.get(r, 0.0) * counts[r]) == counts[r] for r in READINGS)
+        where = (
+            "every replicate under every reading"
+            if every
+            else ", ".join(
+                f"{round(scheduled.get(r, 0.0) * counts[r])} of {counts[r]} replicates ({r})"
+                for r in READINGS
+            )
+        )
+        words = ", ".join(f"{r} {unscheduled[r]:.3f}" for r in READINGS)
+        out.print(
+            f"A war the scenario schedules happens in {where}; wars it does not schedule: {words}.",
+            highlight=False,
+        )
+        rates = ["p_war_unscheduled", "p_war (scheduled included)"]
     table = Table(title=f"{result['scenario']}: the three readings")
     table.add_column("measure")
     for reading in READINGS:
@@ -183,8 +247,14 @@ def _show_comparison(result: dict) -> None:
     def fmt(value) -> str:
         return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
-    for key in ("p_war", "first_war_step_mean", "p_spiral", "p_tragic_spiral", "p_accidental_war"):
-        table.add_row(key, *(fmt(sides[key][r]) for r in READINGS))
+    for label in (*rates, "first_war_step_mean", "p_spiral", "p_tragic_spiral", "p_accidental_war"):
+        key = label.split(" ")[0]
+        table.add_row(label, *(fmt(sides[key][r]) for r in READINGS))
+        year = result["readings"][READINGS[0]].get("start_year")
+        if key == "first_war_step_mean" and year is not None:  # the scenario has years
+            steps = sides[key]
+            years = (None if steps[r] is None else year + steps[r] for r in READINGS)
+            table.add_row("first_war_year_mean", *(fmt(y) for y in years))
     states = sides["security_change"]["structural"] or {}
     for sid in states:
         table.add_row(

@@ -8,24 +8,33 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-from secdilemma.engine.summary import json_safe
+from rich.text import Text
 
 console = Console(stderr=True)
+
+
+def _printable(line: str) -> str:
+    """``line`` with control characters (a terminal's escape sequences) written as escapes."""
+    if line.isprintable():
+        return line
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
 
 
 def fail(err: Exception) -> NoReturn:
     """Print the error (file, field, value, problem) and exit with status 2."""
     for line in str(err).splitlines():
-        # Escaped: a message such as "pip install 'secdilemma[ema]'" is not rich markup.
-        console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
+        # The user's text as it is: a Text is not read as markup ("[ema]" stays), and with
+        # emoji off ":x:" in "root:x:0" stays text too.
+        text = Text.assemble(("error:", "bold red"), " ", _printable(line))
+        console.print(text, highlight=False, soft_wrap=True, markup=False, emoji=False)
     raise typer.Exit(code=2)
 
 
 def emit_json(result: Any) -> None:
     """Print a result as JSON, non-finite numbers as null."""
+    from secdilemma.engine.summary import json_safe
+
     typer.echo(json.dumps(json_safe(result), indent=2))
 
 

@@ -6,7 +6,7 @@ Each prints its result as a table (or JSON with ``--json``) and can save a plot 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
@@ -15,9 +15,10 @@ from rich.table import Table
 
 from secdilemma.cli.common import emit_json, fail
 from secdilemma.errors import InputError
-from secdilemma.formal import games, jervis, richardson
-from secdilemma.formal.arms_races import TOO_LITTLE_DATA, fit_blocs, fit_grh_races, unstable_share
-from secdilemma.model.cow import load_grh, load_nmc, parse_years
+from secdilemma.formal import richardson
+
+if TYPE_CHECKING:  # imported by the commands that use them: pandas, which they need, is slow
+    from secdilemma.formal import jervis
 
 PlotOption = Annotated[Path | None, typer.Option(help="Save a plot to this file (PNG, PDF, SVG).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -116,6 +117,9 @@ def _richardson_blocs(blocs: list[str], years: str, at: str, plot: Path | None) 
         )
     if at not in ("mid", "start"):
         raise InputError("--at", "--at", at, "expected 'mid' or 'start'")
+    from secdilemma.formal.arms_races import fit_blocs
+    from secdilemma.model.cow import load_nmc, parse_years
+
     span = parse_years(years)
     members = [[s.strip() for s in b.split(",") if s.strip()] for b in blocs]
     try:
@@ -151,6 +155,9 @@ def _richardson_blocs(blocs: list[str], years: str, at: str, plot: Path | None) 
 
 
 def _richardson_grh(lead: int, min_obs: int, out: Path | None, plot: Path | None) -> dict:
+    from secdilemma.formal.arms_races import TOO_LITTLE_DATA, fit_grh_races, unstable_share
+    from secdilemma.model.cow import load_grh, load_nmc
+
     fits = fit_grh_races(load_nmc(), load_grh(), lead=lead, min_obs=min_obs)
     fitted = fits[fits["status"] == "fitted"]
     short = fits[fits["status"].str.startswith(TOO_LITTLE_DATA)]
@@ -241,6 +248,8 @@ def jervis_command(
     plot: PlotOption = None,
 ) -> None:
     """Jervis's security game: its payoffs, type and cooperation threshold, or the four worlds."""
+    from secdilemma.formal import games, jervis
+
     try:
         if four_worlds:
             table = jervis.four_worlds(
@@ -319,6 +328,8 @@ def jervis_command(
 def _plot_best_responses(path: Path, game: jervis.SecurityGame) -> None:
     """Expected payoff of cooperating and of defecting against the chance q that the other
     cooperates: where the lines cross is the threshold q*."""
+    from secdilemma.formal import jervis
+
     q = np.linspace(0.0, 1.0, 101)
     plt = _figure()
     fig, ax = plt.subplots(figsize=(5, 3.5))
@@ -332,6 +343,8 @@ def _plot_best_responses(path: Path, game: jervis.SecurityGame) -> None:
 
 
 def _plot_game_map(path: Path, stake: float, arms_cost: float, greed: float) -> None:
+    from secdilemma.formal import jervis
+
     betas = np.geomspace(0.2, 5.0, 120)
     deltas = np.linspace(0.0, 1.0, 101)
     B, D = np.meshgrid(betas, deltas)
@@ -526,7 +539,7 @@ def tournament_command(
     plot: PlotOption = None,
 ) -> None:
     """A round-robin tournament of the iterated security game (Axelrod 1984)."""
-    from secdilemma.formal import iterated
+    from secdilemma.formal import iterated, jervis
 
     try:
         if primitives is not None:

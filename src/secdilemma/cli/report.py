@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from secdilemma.errors import InputError
-from secdilemma.report import write_compare_report, write_report
 
 
 def report_command(
@@ -21,6 +20,8 @@ def report_command(
     ],
 ) -> None:
     """Write report.html (self-contained HTML: text, tables, plots) from saved results."""
+    from secdilemma.report import write_compare_report, write_report
+
     try:
         if (directory / "compare.json").is_file():
             path = write_compare_report(directory)

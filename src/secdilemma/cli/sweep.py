@@ -12,9 +12,6 @@ from rich.table import Table
 
 from secdilemma.cli.common import fail, progress_bar
 from secdilemma.errors import InputError
-from secdilemma.experiments.spec import load_spec
-from secdilemma.experiments.store import query as run_query
-from secdilemma.experiments.sweep import Sweep
 
 console = Console(stderr=True)
 
@@ -40,6 +37,9 @@ def sweep_command(
     ] = False,
 ) -> None:
     """Run a parameter sweep: each point a vectorised ensemble, results in a resumable store."""
+    from secdilemma.experiments.spec import load_spec
+    from secdilemma.experiments.sweep import Sweep
+
     try:
         parsed, source = load_spec(spec)
         sweep = Sweep(parsed, out, source)
@@ -72,6 +72,8 @@ def query_command(
     csv: Annotated[Path | None, typer.Option(help="Write the result to this CSV file.")] = None,
 ) -> None:
     """Query a sweep's Parquet tables with SQL (DuckDB)."""
+    from secdilemma.experiments.store import query as run_query
+
     try:
         frame = run_query(directory, sql)
         if csv is not None:

@@ -66,6 +66,7 @@ def summarize(ens: Ensemble) -> dict[str, Any]:
         "replicates": R,
         "steps": ens.scenario.steps,
         "seed": ens.scenario.seed,
+        "start_year": ens.scenario.start_year,  # the year of step 0, or None
         "p_war": _mean(o.war),
         "p_war_unscheduled": _mean(o.unscheduled_war),
         "p_war_pair": {pair_key[i, j]: _mean(o.war_pair[:, i, j]) for i, j in pairs},

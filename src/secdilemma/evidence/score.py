@@ -34,6 +34,7 @@ import pandas as pd
 from secdilemma.errors import InputError
 from secdilemma.evidence.dyads import dispute_dyads
 from secdilemma.evidence.worlds import COLUMNS, REPLICATES, STEPS, dispute_world
+from secdilemma.experiments.extras import require
 
 SPLIT_YEAR = 1946  # training 1816-1945, test 1946-2010 (and the reverse)
 READINGS = ("structural", "bayesian", "interpretive")
@@ -127,15 +128,7 @@ def features(dyads: pd.DataFrame) -> pd.DataFrame:
 def logistic_baseline(train: pd.DataFrame, test: pd.DataFrame) -> tuple[np.ndarray, dict]:
     """A logistic regression of war on the attributes, fitted on ``train``; its probabilities
     for ``test`` and its coefficients."""
-    try:
-        import statsmodels.api as sm
-    except ImportError:
-        raise InputError(
-            "secdilemma evidence score",
-            "logistic baseline",
-            "statsmodels",
-            "not installed: pip install 'secdilemma[evidence]'",
-        ) from None
+    sm = require("statsmodels.api", "evidence", "secdilemma evidence score", "logistic baseline")
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
     x_train = sm.add_constant(features(train), has_constant="add")
@@ -204,6 +197,8 @@ def score(
     score``). ``quick`` scores an even sample of ``QUICK_DYADS`` dyads with 40 replicates."""
     if lens not in READINGS:
         raise InputError("--lens", "lens", lens, f"use one of {list(READINGS)}")
+    # Before minutes of simulation, not after: the logistic baseline needs the [evidence] extra.
+    require("statsmodels.api", "evidence", "secdilemma evidence score", "logistic baseline")
     dyads = dispute_dyads()
     dyads = dyads[np.isfinite(dyads["cinc_ratio"])].reset_index(drop=True)
     if quick:

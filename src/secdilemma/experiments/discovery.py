@@ -23,25 +23,18 @@ import numpy as np
 import pandas as pd
 
 from secdilemma.errors import InputError
+from secdilemma.experiments.extras import require
 from secdilemma.experiments.spec import POINT_OUTCOMES
 from secdilemma.experiments.store import read_table
-
-INSTALL_HINT = "needs the EMA Workbench: pip install 'secdilemma[ema]'"
 
 
 def import_prim():
     """The EMA Workbench's PRIM module, or an InputError saying how to install it."""
-    try:
-        with warnings.catch_warnings():
-            # The workbench warns on import about optional front ends (altair, ipyparallel)
-            # that scenario discovery does not use.
-            warnings.simplefilter("ignore")
-            from ema_workbench.analysis import prim
-    except ImportError:
-        raise InputError(
-            "discover", "ema_workbench", None, f"scenario discovery {INSTALL_HINT}"
-        ) from None
-    return prim
+    with warnings.catch_warnings():
+        # The workbench warns on import about optional front ends (altair, ipyparallel) that
+        # scenario discovery does not use.
+        warnings.simplefilter("ignore")
+        return require("ema_workbench.analysis.prim", "ema", "discover", "scenario discovery")
 
 
 def parameter_columns(directory: Path, points: pd.DataFrame) -> list[str]:

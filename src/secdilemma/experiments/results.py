@@ -1,15 +1,32 @@
 """Write an ensemble's results to a directory, all or nothing.
 
-Files go to a hidden sibling directory first; only when every file is complete is it renamed to
-the requested name, so an error or an interrupt never leaves a half-written result behind. A
-caller that adds files of its own (the command line adds ``report.html``) passes ``finish``,
-which runs on the staging directory before it is published: this layer writes tables, not pages.
+Files go to a hidden sibling directory first; only when every file is complete, and every file
+and folder in it has been fsynced, is it renamed to the requested name, so an error, an
+interrupt or a power cut never leaves a half-written result behind. A caller that adds files of
+its own (the command line adds ``report.html``) passes ``finish``, which runs on the staging
+directory before it is published: this layer writes tables, not pages.
+
+The staging directory's name holds the writer's host and process id
+(``.NAME.partial-HOST-PID-RANDOM``), so that a writer that was killed (``kill -9``, the OOM
+killer) does not leave it behind forever: the next write into the same folder, or
+:func:`check_output_dir`, removes the staging directories of this host whose process no longer
+runs. Another live process's, another host's (a shared file system) and those of older
+versions (without a process id) are left alone.
+
+:func:`check_output_dir` is for callers that compute before they write: it checks, before the
+computation, that the directory can be created and written (a probe file is written and
+fsynced beside it), so that a read-only or full disk is one error at the start, not a
+traceback at the end.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
 import shutil
+import socket
 import subprocess
 import uuid
 from collections.abc import Callable
@@ -31,6 +48,7 @@ from secdilemma.engine.summary import (
     trajectories_table,
 )
 from secdilemma.errors import InputError
+from secdilemma.experiments.store import fsync_path
 
 Finish = Callable[[Path], object]  # writes its own files into a complete results directory
 
@@ -59,8 +77,27 @@ def manifest(ens: Ensemble, overrides: list[str]) -> dict[str, Any]:
         "replicates": scenario.replicates,
         "steps": scenario.steps,
         "overrides": overrides,
+        "scheduled_wars": scheduled_wars(ens),
         "scenario": scenario.model_dump(mode="json"),
     }
+
+
+def scheduled_wars(ens: Ensemble) -> list[dict[str, Any]]:
+    """The scenario's scheduled events whose act starts a war (in the run's catalogue): they
+    happen in every replicate, so a war rate that counts them says nothing about the model."""
+    catalog = ens.catalog
+    return [
+        event.model_dump(mode="json", exclude_none=True)
+        for event in ens.scenario.events
+        if catalog.starts_war[catalog.index(event.action)]
+    ]
+
+
+def scheduled_war_share(ens: Ensemble) -> float:
+    """The share of replicates in which a scheduled event started a war act."""
+    o = ens.outcomes
+    war_act = np.asarray(ens.catalog.starts_war)[o.actions] & o.scheduled  # (T, R, N)
+    return float(war_act.any(axis=(0, 2)).mean()) if war_act.size else 0.0
 
 
 def default_out_dir(name: str, seed: int, root: Path = Path("runs")) -> Path:
@@ -72,19 +109,167 @@ def _write_json(path: Path, payload: dict[str, Any]) -> None:
     path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")
 
 
+PROBE_BYTES = 64 * 1024  # what the probe writes: enough to need data blocks on any disk
+_STAGING = re.compile(r"^\..+\.partial-(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-[0-9a-f]{8}$")
+
+
+def _host() -> str:
+    """This host, as a fixed-width tag for staging names (hostnames may hold dots or dashes)."""
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def process_running(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie counts as running; so does one we may not
+    signal). Where this cannot be known, it is taken to run."""
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # os.kill would terminate it there: ask the kernel instead
+        return _windows_process_running(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, though it is not ours to signal
+        return True
+    return True
+
+
+def _windows_process_running(pid: int) -> bool:  # pragma: no cover - Windows only
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel32.GetLastError() == 5  # ERROR_ACCESS_DENIED: it exists
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def remove_stale_staging(parent: Path) -> list[Path]:
+    """Remove the staging directories in ``parent`` that writers on this host left when they
+    were killed (their process no longer runs); return them. Those of a live process, of
+    another host, of another user, and any without a process id in their name are kept."""
+    removed: list[Path] = []
+    try:
+        entries = list(Path(parent).iterdir())
+    except OSError:
+        return removed
+    host = _host()
+    for entry in entries:
+        found = _STAGING.match(entry.name)
+        if found is None or found["host"] != host or process_running(int(found["pid"])):
+            continue
+        try:
+            info = entry.lstat()
+        except OSError:
+            continue
+        if not entry.is_dir() or entry.is_symlink():
+            continue
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        if not entry.exists():
+            removed.append(entry)
+    return removed
+
+
+def _cannot(out: Path, what: str, err: OSError) -> InputError:
+    reason = err.strerror or " ".join(str(err).split()) or type(err).__name__
+    return InputError("--out", "<directory>", str(out), f"cannot {what}: {reason}")
+
+
+def _check_empty(out: Path) -> None:
+    if out.is_dir():
+        if any(out.iterdir()):
+            raise InputError("--out", "<directory>", str(out), "exists and is not empty")
+    elif out.exists() or out.is_symlink():
+        raise InputError("--out", "<directory>", str(out), "exists and is not a directory")
+
+
+def check_output_dir(out: Path) -> Path:
+    """Check, before computing, that the results directory ``out`` can be written: it is absent
+    or an empty directory, its parent can be created, and a file written there reaches the disk
+    (a probe file, fsynced, then removed). Stale staging directories of killed writers in the
+    parent are removed on the way. Raises :class:`InputError` (``--out``, ``<directory>``, the
+    path, the problem) otherwise; creates nothing but missing parents."""
+    out = Path(out)
+    try:
+        _check_empty(out)
+    except OSError as err:
+        raise _cannot(out, "read it", err) from None
+    parent = out.parent
+    created = [p for p in (parent, *parent.parents) if not p.exists()]
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _cannot(out, f"create {parent}", err) from None
+    remove_stale_staging(parent)
+    probe = parent / f".{out.name}.probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        _write_probe(probe)
+    except OSError as err:
+        for folder in created:  # what this check made, deepest first
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise _cannot(out, f"write in {parent}", err) from None
+    return out
+
+
+def _write_probe(probe: Path) -> None:
+    """Write PROBE_BYTES to a new file and fsync it (a full disk fails here), then remove it."""
+    fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        view = memoryview(bytes(PROBE_BYTES))
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+        probe.unlink()
+
+
+def sync_tree(root: Path) -> None:
+    """fsync every file under ``root``, then every folder, deepest first (``root`` last)."""
+    for folder, _dirs, files in os.walk(root, topdown=False):
+        for name in files:
+            fsync_path(os.path.join(folder, name))
+        fsync_path(folder, directory=True)
+
+
 def _staging(out: Path) -> Path:
-    if out.exists() and any(out.iterdir()):
-        raise InputError("--out", "<directory>", str(out), "exists and is not empty")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
+    _check_empty(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(out.parent)
+        tag = f"{_host()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        staging = out.parent / f".{out.name}.partial-{tag}"
+        staging.mkdir()
+    except OSError as err:
+        raise _cannot(out, f"write in {out.parent}", err) from None
     return staging
 
 
 def _publish(staging: Path, out: Path) -> None:
+    sync_tree(staging)  # every byte on disk before the name says the directory is complete
     if out.exists():
         out.rmdir()
-    staging.rename(out)
+    os.rename(staging, out)
+    fsync_path(out.parent, directory=True)  # and the rename itself
+
+
+def _written(out: Path, action: Callable[[], object]) -> None:
+    """Run ``action``; an OSError (a full, read-only or failing disk) becomes one InputError."""
+    try:
+        action()
+    except OSError as err:
+        raise _cannot(out, "write the results", err) from err
 
 
 def write_results(
@@ -99,10 +284,10 @@ def write_results(
     out = Path(out)
     staging = _staging(out)
     try:
-        _write_run(ens, staging, overrides, summary)
+        _written(out, lambda: _write_run(ens, staging, overrides, summary))
         if finish is not None:
             finish(staging)
-        _publish(staging, out)
+        _written(out, lambda: _publish(staging, out))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -131,14 +316,18 @@ def write_comparison(
     ``finish(directory)``."""
     out = Path(out)
     staging = _staging(out)
-    try:
+
+    def write() -> None:
         for reading, ens in comparison.ensembles.items():
             (staging / reading).mkdir()
             _write_run(ens, staging / reading, overrides, comparison.summaries[reading])
         _write_json(staging / "compare.json", json_safe(comparison.as_dict()))
+
+    try:
+        _written(out, write)
         if finish is not None:
             finish(staging)
-        _publish(staging, out)
+        _written(out, lambda: _publish(staging, out))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

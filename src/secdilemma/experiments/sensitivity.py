@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from secdilemma.errors import InputError
+from secdilemma.experiments.extras import require
 from secdilemma.experiments.spec import POINT_OUTCOMES, SweepSpec, evaluate_point
 
 CONF_LEVEL = 0.95
@@ -118,7 +118,7 @@ def _check_outputs(y: np.ndarray, outcome: str, source: str) -> None:
 
 
 def _sobol_frame(problem: dict[str, Any], y: np.ndarray, seed: int) -> pd.DataFrame:
-    from SALib.analyze import sobol
+    sobol = require("SALib.analyze.sobol", "analysis", "secdilemma sensitivity", "Sobol indices")
 
     si = sobol.analyze(
         problem,
@@ -135,7 +135,7 @@ def _sobol_frame(problem: dict[str, Any], y: np.ndarray, seed: int) -> pd.DataFr
 
 
 def _sobol_sample(problem: dict[str, Any], base_samples: int, seed: int) -> np.ndarray:
-    from SALib.sample import sobol
+    sobol = require("SALib.sample.sobol", "analysis", "secdilemma sensitivity", "Sobol indices")
 
     if base_samples < 2:
         raise InputError("sobol", "base_samples", base_samples, "need at least 2 base samples")
@@ -191,7 +191,9 @@ def sobol_indices(
 
 
 def _morris_sample(problem: dict[str, Any], trajectories: int, levels: int, seed: int):
-    from SALib.sample import morris
+    morris = require(
+        "SALib.sample.morris", "analysis", "secdilemma sensitivity", "Morris screening"
+    )
 
     if trajectories < 2:
         raise InputError("morris", "trajectories", trajectories, "need at least 2 trajectories")
@@ -225,7 +227,11 @@ def _elementary_effects(problem: dict[str, Any], x: np.ndarray, y: np.ndarray) -
 def _morris_frame(
     problem: dict[str, Any], x: np.ndarray, y: np.ndarray, levels: int, seed: int
 ) -> pd.DataFrame:
-    from SALib.analyze import morris
+    from scipy.stats import norm
+
+    morris = require(
+        "SALib.analyze.morris", "analysis", "secdilemma sensitivity", "Morris screening"
+    )
 
     si = morris.analyze(
         problem,

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from scipy.stats import qmc
 
-from secdilemma.engine.pipeline import run_ensemble
-from secdilemma.engine.summary import json_safe, summarize, trajectories_table
 from secdilemma.errors import InputError, ScenarioError
 from secdilemma.model.scenario import load_scenario
+
+if TYPE_CHECKING:  # pandas is imported where a design or a point's tables are made
+    import pandas as pd
 
 # Outcomes a sweep can record per point: scalar keys of the run summary, and per-replicate
 # columns of the runs table for the replicates table.
@@ -133,6 +132,8 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, str]:
 
 def make_design(spec: SweepSpec) -> pd.DataFrame:
     """The design's points, one row each (index ``point``), one column per parameter."""
+    import pandas as pd
+
     names = list(spec.parameters)
     if spec.design == "grid":
         mesh = np.meshgrid(
@@ -144,6 +145,8 @@ def make_design(spec: SweepSpec) -> pd.DataFrame:
         }
         frame = pd.DataFrame(columns)
     else:
+        from scipy.stats import qmc
+
         ranged = [n for n in names if not spec.parameters[n].is_grid]
         d = len(ranged)
         if spec.design == "lhs":
@@ -207,6 +210,11 @@ def evaluate_point_tables(
 ) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame | None]:
     """As :func:`evaluate_point`, with the point's tidy trajectories when asked (by default
     when the spec asks)."""
+    import pandas as pd
+
+    from secdilemma.engine.pipeline import run_ensemble
+    from secdilemma.engine.summary import json_safe, summarize, trajectories_table
+
     keep = spec.trajectories if trajectories is None else trajectories
     scenario = load_scenario(spec.scenario, point_overrides(spec, values))
     ens = run_ensemble(scenario, trajectories=keep)

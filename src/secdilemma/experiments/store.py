@@ -29,26 +29,48 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from secdilemma.errors import InputError
+from secdilemma.experiments.extras import require
 
 TABLES = ("points", "replicates", "trajectories")
 
 
+def fsync_path(path: str | Path, directory: bool = False) -> None:
+    """Flush a file, or a folder's entries, to the disk."""
+    if directory and os.name == "nt":  # Windows cannot open a folder to sync it
+        return
+    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0)
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _replace_synced(partial: Path, final: Path) -> None:
+    """Rename a complete file into place: its bytes on disk first, the rename after."""
+    fsync_path(partial)
+    os.replace(partial, final)
+    fsync_path(final.parent, directory=True)
+
+
 def write_part(directory: Path, table: str, name: str, frame: pd.DataFrame) -> Path:
-    """Write ``frame`` as ``directory/table/name.parquet``, atomically."""
+    """Write ``frame`` as ``directory/table/name.parquet``, atomically and durably."""
     folder = Path(directory) / table
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        fsync_path(folder.parent, directory=True)  # the new folder's own entry
     final = folder / f"{name}.parquet"
     partial = folder / f".{name}.{uuid.uuid4().hex[:8]}.partial"
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), partial)
-    os.replace(partial, final)
+    _replace_synced(partial, final)
     return final
 
 
 def write_json(path: Path, payload: dict[str, Any]) -> None:
-    """Replace a JSON file atomically."""
+    """Replace a JSON file atomically and durably."""
     partial = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.partial"
     partial.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    os.replace(partial, path)
+    _replace_synced(partial, path)
 
 
 def finished_parts(directory: str | Path, table: str) -> list[Path]:
@@ -83,8 +105,7 @@ def read_table(directory: str | Path, table: str = "points") -> pd.DataFrame:
 def query(directory: str | Path, sql: str) -> pd.DataFrame:
     """Run DuckDB SQL over a store; the tables ``points``, ``replicates`` and ``design`` are views
     over the Parquet files in place."""
-    import duckdb
-
+    duckdb = require("duckdb", "analysis", "secdilemma query", "SQL over a sweep store")
     root = Path(directory)
     if not (root / "manifest.json").is_file():
         raise InputError(str(root), "<directory>", str(root), "not a sweep directory")

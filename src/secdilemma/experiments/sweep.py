@@ -12,11 +12,21 @@ Resume: the manifest and the part files on disk say which points are done or fai
 the same spec into the same directory again runs only the rest. A point that raises is retried
 once in its task, then recorded as failed with its error; a task whose worker dies is
 resubmitted once, then its points are recorded as failed.
+
+Workers end with the sweep: a pool worker asks the kernel (Linux ``prctl(PR_SET_PDEATHSIG)``)
+to be killed when its parent dies, and watches its parent from a thread as well (every
+platform), so a sweep killed with ``kill -9`` leaves no orphans computing on. Dask's local
+workers do the same by themselves (distributed's nanny closes a pipe they watch).
 """
 
 from __future__ import annotations
 
 import math
+import os
+import signal
+import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -33,7 +43,8 @@ import pyarrow.parquet as pq
 
 from secdilemma import __version__
 from secdilemma.errors import InputError
-from secdilemma.experiments.results import git_hash
+from secdilemma.experiments.extras import require
+from secdilemma.experiments.results import git_hash, process_running
 from secdilemma.experiments.spec import SweepSpec, evaluate_point_tables, make_design
 from secdilemma.experiments.store import read_table, unfinished_parts, write_json, write_part
 
@@ -98,18 +109,57 @@ def default_chunk_size(spec: SweepSpec, n_points: int, workers: int) -> int:
     return max(1, min(by_work, by_balance))
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _parent_alive(parent: int, sweep: int) -> bool:
+    # Re-parented (POSIX): the process that started this one is gone; or the sweep is.
+    return os.getppid() == parent and process_running(sweep)
+
+
+def _watch_parent(parent: int, sweep: int) -> None:
+    while _parent_alive(parent, sweep):
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # at once: what a killed task left is removed when the sweep resumes
+
+
+def end_with_parent(sweep: int) -> None:
+    """A pool worker's initializer: end this worker when its parent (the sweep's process
+    ``sweep``, or the fork server that started the worker for it) dies, however it dies.
+
+    On Linux the kernel kills the worker with SIGKILL when its parent ends
+    (``prctl(PR_SET_PDEATHSIG)``, through ctypes); on every platform a daemon thread checks the
+    parent every half second, which also catches a parent that died before the request."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the thread does it
+            pass
+    if not _parent_alive(parent, sweep):
+        os._exit(1)
+    threading.Thread(
+        target=_watch_parent, args=(parent, sweep), name="end-with-parent", daemon=True
+    ).start()
+
+
 @contextmanager
 def make_executor(dask: str | None, workers: int) -> Iterator[Executor]:
     """A local process pool, a Dask LocalCluster (``dask="local"``), or an existing Dask
     scheduler (``dask="tcp://host:port"``)."""
     if dask is None:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Its workers end with this process, however it ends (end_with_parent).
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=end_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             yield pool
         return
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:  # pragma: no cover - dask[distributed] is a dependency
-        raise InputError("--dask", "--dask", dask, "dask.distributed is not installed") from None
+    distributed = require("dask.distributed", "scale", "secdilemma sweep --dask", "a Dask cluster")
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
     if dask == "local":
         with (
             LocalCluster(

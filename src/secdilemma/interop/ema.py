@@ -23,23 +23,19 @@ from pathlib import Path
 from typing import Any
 
 from secdilemma.errors import InputError
+from secdilemma.experiments.extras import require
 from secdilemma.experiments.spec import SweepSpec, evaluate_point, load_spec
 
-INSTALL_HINT = "needs the EMA Workbench: pip install 'secdilemma[ema]'"
 SPEC_CONSTANT = "secdilemma_spec"
 PATHS_CONSTANT = "secdilemma_paths"
 FIXED_CONSTANT = "secdilemma_fixed"
 
 
 def _workbench():
-    try:
-        with warnings.catch_warnings():
-            # The workbench warns on import about optional evaluators (ipyparallel) unused here.
-            warnings.simplefilter("ignore")
-            import ema_workbench
-    except ImportError:
-        raise InputError("ema", "ema_workbench", None, f"the EMA adapter {INSTALL_HINT}") from None
-    return ema_workbench
+    with warnings.catch_warnings():
+        # The workbench warns on import about optional evaluators (ipyparallel) unused here.
+        warnings.simplefilter("ignore")
+        return require("ema_workbench", "ema", "ema", "the EMA adapter")
 
 
 def ema_name(path: str) -> str:

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from secdilemma.errors import InputError, ScenarioError
+from secdilemma.errors import InputError, Kind, ScenarioError
+from secdilemma.model import safe_yaml
+from secdilemma.model.messages import problems_from
 
 DOMAINS = (
     "military",
@@ -84,17 +85,24 @@ Requirement = Literal[
 ]
 
 
+# An act's effect on a capability is a share of it per step, from -1 (all of it lost) to 1 (it
+# doubles; the bundled acts lie within [-0.5, 0.1]); on a relation, a change of a level or a
+# toggle, in [-1, 1].
+Effect = Annotated[float, Field(ge=-1.0, le=1.0)]
+RelationChange = Annotated[float, Field(ge=-1.0, le=1.0)]
+
+
 class ActionSpec(BaseModel):
     """One catalogue entry, as written in ``catalog/actions.yaml``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     domain: Domain
     targeted: bool = False
-    self_effects: dict[Capability, float] = Field(default_factory=dict, alias="self")
-    target: dict[Capability, float] = Field(default_factory=dict)
-    relation: dict[RelationKey, float] = Field(default_factory=dict)
+    self_effects: dict[Capability, Effect] = Field(default_factory=dict, alias="self")
+    target: dict[Capability, Effect] = Field(default_factory=dict)
+    relation: dict[RelationKey, RelationChange] = Field(default_factory=dict)
     cost: float = Field(default=0.0, ge=0, le=1)
     visibility: float = Field(default=1.0, ge=0, le=1)
     covert: bool = False
@@ -194,19 +202,26 @@ def _default_path() -> Path:
     return Path(str(resources.files("secdilemma.model") / "actions.yaml"))
 
 
-def parse_catalog(entries: object, source: str) -> Catalog:
-    """Validate raw catalogue entries and build the arrays; errors name the entry and field."""
-    if not isinstance(entries, list) or not entries:
-        raise ScenarioError([InputError(source, "<root>", entries, "expected a list of actions")])
+def _specs(entries: list[object], source: str) -> tuple[list[ActionSpec], list[InputError]]:
+    """The entries that are valid acts, and a problem for each field of the others."""
     specs: list[ActionSpec] = []
     problems: list[InputError] = []
     for n, raw in enumerate(entries):
         try:
             specs.append(ActionSpec.model_validate(raw))
         except ValidationError as err:
-            for e in err.errors():
-                loc = ".".join(str(p) for p in e["loc"])
-                problems.append(InputError(source, f"[{n}].{loc}", e.get("input"), e["msg"]))
+            problems += problems_from(err, source, raw, ActionSpec, prefix=(n,))
+    return specs, problems
+
+
+def parse_catalog(entries: object, source: str) -> Catalog:
+    """Validate raw catalogue entries and build the arrays; errors name the entry and field."""
+    if not isinstance(entries, list) or not entries:
+        # Described, not shown: the "catalogue" may be any file.
+        raise ScenarioError(
+            [InputError(source, "<root>", Kind(entries), "expected a list of actions")]
+        )
+    specs, problems = _specs(entries, source)
     seen: set[str] = set()
     for n, spec in enumerate(specs):
         if spec.id in seen:
@@ -279,24 +294,25 @@ def _merged_catalog(base: str, extra: str | None) -> Catalog:
     if extra is not None:
         added = _read_entries(Path(extra))
         if not isinstance(added, list):
-            raise ScenarioError([InputError(extra, "<root>", added, "expected a list of actions")])
-        replaced = {e.get("id"): e for e in added if isinstance(e, dict)}
-        entries = [replaced.pop(e.get("id"), e) for e in entries] + [
-            e for e in added if not isinstance(e, dict) or e.get("id") in replaced
+            raise ScenarioError(
+                [InputError(extra, "<root>", Kind(added), "expected a list of actions")]
+            )
+
+        problems = _specs(added, extra)[1]  # numbered as in the file, not as merged
+        if problems:
+            raise ScenarioError(problems)
+
+        def key(entry: object) -> str | None:
+            named = isinstance(entry, dict) and isinstance(entry.get("id"), str)
+            return entry["id"] if named else None  # type: ignore[index]
+
+        replaced = {key(e): e for e in added if key(e) is not None}
+        entries = [replaced.pop(key(e), e) for e in entries] + [
+            e for e in added if key(e) is None or key(e) in replaced
         ]
         source = extra
     return parse_catalog(entries, source)
 
 
 def _read_entries(path: Path) -> object:
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise InputError(
-            source, "<file>", source, f"cannot read the catalogue: {err.strerror}"
-        ) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise InputError(source, "<yaml>", None, f"malformed YAML: {err}") from None
+    return safe_yaml.load_file(path, "catalogue")

@@ -36,6 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from secdilemma.errors import InputError, ScenarioError
 from secdilemma.model.cow import allied_in, load_alliances, load_nmc, state_codes
+from secdilemma.model.distributions import MAX_AMOUNT
+from secdilemma.model.messages import problems_from
 
 ECONOMIC = ("irst", "pec", "tpop", "upop")
 MILITARY = ("milex", "milper")
@@ -43,15 +45,15 @@ HAND_SET = ("offense", "defense", "wealth")
 
 
 class Calibration(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     source: Literal["nmc"] = "nmc"
     year: int = Field(ge=1816, le=2016)
     states: dict[str, list[str | int]] = Field(min_length=1)
     offense_share: dict[str, float] = Field(default_factory=dict)
     default_offense_share: float = Field(default=0.5, ge=0, le=1)
-    scale: float = Field(default=100.0, gt=0)
-    burden: float | None = Field(default=None, gt=0)
+    scale: float = Field(default=100.0, gt=0, le=MAX_AMOUNT)
+    burden: float | None = Field(default=None, gt=0, le=1000.0)
     growth: bool = False
     growth_years: int = Field(default=10, ge=1, le=50)
     alliances: Literal["defense", "any", "none"] = "defense"
@@ -74,7 +76,7 @@ def capabilities(calibration: Calibration, burden: float, source: str) -> pd.Dat
     rows = {}
     for sid, members in calibration.states.items():
         field = f"calibration.states.{sid}"
-        codes = state_codes(nmc, members, source)
+        codes = _codes(nmc, members, source, field)
         missing = [c for c in codes if c not in shares.index]
         if missing:
             raise InputError(source, field, members, f"no NMC record in {calibration.year}")
@@ -97,6 +99,14 @@ def capabilities(calibration: Calibration, burden: float, source: str) -> pd.Dat
     table["offense"] = share * forces
     table["defense"] = (1.0 - share) * forces
     return table
+
+
+def _codes(nmc: pd.DataFrame, members: list[str | int], source: str, field: str) -> list[int]:
+    """``state_codes``, its error naming the scenario field."""
+    try:
+        return state_codes(nmc, members, source)
+    except InputError as err:
+        raise InputError(source, field, err.value, err.problem) from None
 
 
 def _energy_growth(nmc, codes, calibration, source, field) -> float:
@@ -126,15 +136,7 @@ def calibrate(raw: dict[str, Any], source: str) -> dict[str, Any]:
     try:
         calibration = Calibration.model_validate(block)
     except ValidationError as err:
-        problems = [
-            InputError(
-                source,
-                "calibration." + ".".join(str(p) for p in e["loc"]),
-                e.get("input"),
-                e["msg"],
-            )
-            for e in err.errors()
-        ]
+        problems = problems_from(err, source, block, Calibration, prefix=("calibration",))
         raise ScenarioError(problems) from None
     out = copy.deepcopy(raw)
     states = out.get("states") or []
@@ -166,7 +168,10 @@ def _calibrate_alliances(out: dict[str, Any], calibration: Calibration, source: 
     nmc = load_nmc()
     alliances = load_alliances()
     alliances = alliances[~alliances["version4id"].isin(calibration.exclude_alliances)]
-    codes = {sid: state_codes(nmc, m, source) for sid, m in calibration.states.items()}
+    codes = {
+        sid: _codes(nmc, m, source, f"calibration.states.{sid}")
+        for sid, m in calibration.states.items()
+    }
     relations = out.setdefault("relations", [])
     by_pair = {}
     for n, rel in enumerate(relations):

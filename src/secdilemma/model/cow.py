@@ -12,6 +12,7 @@ them unchanged; cleaning happens here:
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -83,7 +84,12 @@ def _state_codes(nmc: pd.DataFrame, states: Iterable[str | int], source: str) ->
         elif text.upper() in by_abb:
             codes.append(int(by_abb[text.upper()]))
         else:
-            raise InputError(source, "state", state, "unknown COW state abbreviation or code")
+            abbreviations = [k for k in by_abb if isinstance(k, str)]
+            close = difflib.get_close_matches(text.upper(), abbreviations, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InputError(
+                source, "state", state, f"unknown COW state abbreviation or code{hint}"
+            )
     return codes
 
 

@@ -3,6 +3,10 @@
 A field written as a plain number is the same in every replicate; a field written as
 ``{dist: ...}`` is drawn per replicate from a uniform variate supplied by the caller, so the
 draw depends only on the replicate's own random stream (and not on how replicates are chunked).
+
+Every number must be finite (NaN and infinity are refused, in a distribution's parameters too),
+and every field has a finite range (:func:`bounded`), so no draw can overflow the engine's
+arithmetic.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError
-from scipy import special
+
+from secdilemma.model.messages import did_you_mean, not_finite
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Uniform(_Dist):
@@ -40,6 +45,8 @@ class Normal(_Dist):
         return self.mean, self.mean  # the tails are clipped to the field's range
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special  # here: importing SciPy takes a tenth of a second
+
         return self.mean + self.sd * special.ndtri(u)
 
 
@@ -52,6 +59,8 @@ class Beta(_Dist):
         return 0.0, 1.0
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        from scipy import special
+
         return special.betaincinv(self.a, self.b, u)
 
 
@@ -91,22 +100,44 @@ def _parse_number(value: Any) -> float | Distribution:
     if isinstance(value, bool):
         raise ValueError("expected a number, not a boolean")
     if isinstance(value, int | float):
-        if not math.isfinite(value):
-            raise ValueError("expected a finite number")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise ValueError("must be a finite number (too large for a float)") from None
+        if not math.isfinite(number):
+            raise ValueError(not_finite(value))
+        return number
     if isinstance(value, dict):
         kind = value.get("dist")
-        if kind not in _BY_NAME:
-            raise ValueError(f"unknown distribution {kind!r}; use one of {sorted(_BY_NAME)}")
+        if not isinstance(kind, str) or kind not in _BY_NAME:
+            hint = did_you_mean(kind, _BY_NAME)
+            raise ValueError(
+                f"unknown distribution {_short(kind)}{hint}; use one of {sorted(_BY_NAME)}"
+            )
         try:
             return _BY_NAME[kind].model_validate(value)
         except ValidationError as err:
-            first = err.errors()[0]
+            # An unknown key first: it explains the missing one ("hihg" for "high").
+            errors = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
+            first = errors[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise ValueError(f"distribution {kind!r}: {where}: {first['msg']}") from None
+            message = first["msg"]
+            if first["type"] == "extra_forbidden":
+                fields = list(_BY_NAME[kind].model_fields)
+                message = "unknown key" + (
+                    did_you_mean(first["loc"][-1], fields) or f"; use {', '.join(fields)}"
+                )
+            elif first["type"] == "finite_number":
+                message = not_finite(first.get("input"))
+            raise ValueError(f"distribution {kind!r}: {where}: {message}") from None
     if isinstance(value, _Dist):
         return value
     raise ValueError("expected a number or a distribution such as {dist: uniform, low, high}")
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if isinstance(value, str | int | float | None) else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _bounded(low: float, high: float):
@@ -121,11 +152,28 @@ def _bounded(low: float, high: float):
     return AfterValidator(check)
 
 
+def bounded(low: float, high: float) -> Any:
+    """A scenario number (or distribution) whose values must lie in [low, high]; draws are
+    clipped to the same range (``draw``)."""
+    return Annotated[Any, PlainValidator(_parse_number), _bounded(low, high)]
+
+
+# The finite upper bounds of fields that have no natural one: generous (far beyond any case),
+# and low enough that the engine's arithmetic stays finite (docs/scenarios.md lists them).
+MAX_AMOUNT = 1e12  # capabilities, wealth, the deterrent half-point (any consistent unit)
+MAX_BALANCE = 1e3  # the offense-defense balance
+MAX_NOISE = 1e3  # the sd of observation noise
+MAX_HUBRIS = 25.0  # log-odds
+MIN_POSITIVE = 1e-12
+
 Number = Annotated[Any, PlainValidator(_parse_number)]
-Probability = Annotated[Any, PlainValidator(_parse_number), _bounded(0.0, 1.0)]
-NonNegative = Annotated[Any, PlainValidator(_parse_number), _bounded(0.0, math.inf)]
-Positive = Annotated[Any, PlainValidator(_parse_number), _bounded(1e-12, math.inf)]
-GrowthRate = Annotated[Any, PlainValidator(_parse_number), _bounded(-0.5, 0.5)]
+Probability = bounded(0.0, 1.0)
+NonNegative = bounded(0.0, MAX_AMOUNT)
+Positive = bounded(MIN_POSITIVE, MAX_AMOUNT)
+GrowthRate = bounded(-0.5, 0.5)
+Balance = bounded(MIN_POSITIVE, MAX_BALANCE)
+Noise = bounded(0.0, MAX_NOISE)
+Hubris = bounded(0.0, MAX_HUBRIS)
 
 
 def draw(value: float | Distribution, u: np.ndarray, low: float, high: float) -> np.ndarray:

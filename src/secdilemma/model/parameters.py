@@ -35,7 +35,9 @@ class Parameters(BaseModel):
     0.02
     """
 
-    model_config = ConfigDict(extra="forbid")
+    # Every value must be finite; a field without a natural upper bound has a generous finite
+    # one, so that no combination of values overflows the engine's arithmetic.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     # choice (docs/model.md 5.3)
     choice: Literal["softmax", "argmax"] = Field(
@@ -46,7 +48,8 @@ class Parameters(BaseModel):
     )
     temperature: float = Field(
         default=0.005,
-        gt=0,
+        ge=1e-6,
+        le=1e6,
         description="temperature of the softmax choice: utility differences are divided by it",
         json_schema_extra={"unit": "utility", "source": UNCALIBRATED},
     )
@@ -54,6 +57,7 @@ class Parameters(BaseModel):
     security_weight: float = Field(
         default=5.0,
         ge=0,
+        le=10_000.0,
         description="weight of changes in perceived vulnerability in utility, and of the "
         "security terms of war, crises and the preventive motive",
         json_schema_extra={
@@ -65,6 +69,7 @@ class Parameters(BaseModel):
     threat_gain: float = Field(
         default=1.0,
         ge=0,
+        le=1000.0,
         description="structural lens: log-odds change of threat per unit of capability reading; "
         "interpretive lens: weight of the capability signal in the frame",
         json_schema_extra={
@@ -100,13 +105,15 @@ class Parameters(BaseModel):
     cost_weight: float = Field(
         default=1.0,
         ge=0,
+        le=10_000.0,
         description="weight of costs in utility: wealth spent on acts, war's wealth costs and "
         "the trade a war cuts",
         json_schema_extra={"unit": "utility per share of own wealth", "source": UNCALIBRATED},
     )
     burden_reference: float = Field(
         default=0.2,
-        gt=0,
+        ge=1e-6,
+        le=1e6,
         description="military burden M/W at which acts that build forces cost their listed "
         "cost (the cost scales with burden / burden_reference); also the default total burden "
         "of a COW calibration",
@@ -115,6 +122,7 @@ class Parameters(BaseModel):
     welfare_weight: float = Field(
         default=1.0,
         ge=0,
+        le=10_000.0,
         description="weight of changes in own wealth (an act's `self.wealth`, and the trade a "
         "supplier loses by cutting a buyer off) in utility",
         json_schema_extra={"unit": "utility per share of own wealth", "source": UNCALIBRATED},
@@ -122,6 +130,7 @@ class Parameters(BaseModel):
     backlash_weight: float = Field(
         default=1.0,
         ge=0,
+        le=10_000.0,
         description="weight of foreseen reactions: those provoked by hostility or harm and by "
         "breaking an agreement (all states), those read from everything else (times empathy), "
         "and their uncertainty (times prudence)",
@@ -130,6 +139,7 @@ class Parameters(BaseModel):
     hostility_cost: float = Field(
         default=0.05,
         ge=0,
+        le=1000.0,
         description="goodwill lost per unit of intended hostility or harm (and of a breach), "
         "added to the target's chance of defeating the actor, so it counts whatever the "
         "target's strength",
@@ -141,6 +151,7 @@ class Parameters(BaseModel):
     hubris_scale: float = Field(
         default=1.0,
         ge=0,
+        le=25.0,
         description="log-odds added to a state's own chance of winning (in its decisions and "
         "in the first-strike pressure of crises), and taken from the other side's resolve "
         "(retaliation, striking back), per unit of hubris; outcomes use the true odds",
@@ -152,6 +163,7 @@ class Parameters(BaseModel):
     defeat_weight: float = Field(
         default=0.5,
         ge=0,
+        le=10_000.0,
         description="security lost per unit of force committed to a war that is lost (war and "
         "crisis terms of utility)",
         json_schema_extra={"unit": "security per unit of force", "source": UNCALIBRATED},
@@ -159,6 +171,7 @@ class Parameters(BaseModel):
     greed_weight: float = Field(
         default=5.0,
         ge=0,
+        le=10_000.0,
         description="scale of the greedy gain term: `U = base + greed * greed_weight * gain_raw`",
         json_schema_extra={
             "unit": "utility per unit of gain (share of own wealth)",
@@ -193,6 +206,7 @@ class Parameters(BaseModel):
     nuclear_cost: float = Field(
         default=5.0,
         ge=0,
+        le=10_000.0,
         description="utility cost of nuclear retaliation, times the chance that the target "
         "retaliates with its secure second strike as the actor sees it (and, for a war, the "
         "chance of defeating it)",
@@ -216,6 +230,7 @@ class Parameters(BaseModel):
     nuclear_taboo: float = Field(
         default=10.0,
         ge=0,
+        le=10_000.0,
         description="fixed utility penalty on an act of nuclear use",
         json_schema_extra={
             "unit": "utility",
@@ -226,6 +241,7 @@ class Parameters(BaseModel):
     nuclear_threshold: float = Field(
         default=0.25,
         ge=0,
+        le=1e12,
         description="deterrent at or above which a state counts as `nuclear`",
         json_schema_extra={
             "unit": "deterrent, in units of h (`world.deterrent_half`)",
@@ -236,6 +252,7 @@ class Parameters(BaseModel):
     sanction_penalty: float = Field(
         default=0.03,
         ge=0,
+        le=1.0,
         description="growth lost per step for each state sanctioning a state",
         json_schema_extra={
             "unit": "growth rate per sanctioning state, per step",
@@ -254,6 +271,7 @@ class Parameters(BaseModel):
     default_distance: float = Field(
         default=1.0,
         ge=0,
+        le=1e9,
         description="distance between states whose relation gives none (reach `1/(1+d)`: 0.5 "
         "at the default)",
         json_schema_extra={"unit": "distance", "source": UNCALIBRATED},
@@ -287,6 +305,7 @@ class Parameters(BaseModel):
     spiral_window: int = Field(
         default=10,
         ge=2,
+        le=100_000,
         description="window of the spiral measure's moving averages of arming and of rising threat",
         json_schema_extra={
             "unit": "steps",
@@ -297,6 +316,7 @@ class Parameters(BaseModel):
     spiral_min_rise: float = Field(
         default=0.2,
         ge=0,
+        le=1000.0,
         description="minimum average rise of perceived threat per window for a spiral",
         json_schema_extra={
             "unit": "threat (probability) per window",
@@ -307,6 +327,7 @@ class Parameters(BaseModel):
     richardson_reaction: float = Field(
         default=1.0,
         ge=0,
+        le=1e6,
         description="Richardson policy: reaction to the most threatening rival's military base",
         json_schema_extra={
             "unit": "dimensionless coefficient on the rival's military base",
@@ -316,6 +337,7 @@ class Parameters(BaseModel):
     richardson_fatigue: float = Field(
         default=1.0,
         ge=0,
+        le=1e6,
         description="Richardson policy: restraint from one's own military base",
         json_schema_extra={
             "unit": "dimensionless coefficient on own military base",
@@ -324,6 +346,8 @@ class Parameters(BaseModel):
     )
     richardson_grievance: float = Field(
         default=0.0,
+        ge=-1e12,
+        le=1e12,
         description="Richardson policy: constant grievance term (arm when reaction * rival - "
         "fatigue * own + grievance > 0)",
         json_schema_extra={
@@ -367,7 +391,8 @@ class Parameters(BaseModel):
     )
     inference_temperature: float = Field(
         default=0.05,
-        gt=0,
+        ge=1e-6,
+        le=1e6,
         description="softmax temperature with which observers evaluate the type likelihoods "
         "(under `choice: softmax`)",
         json_schema_extra={"unit": "utility", "source": UNCALIBRATED},
@@ -375,6 +400,7 @@ class Parameters(BaseModel):
     max_evidence: float = Field(
         default=1.0,
         gt=0,
+        le=1000.0,
         description="bound on the absolute log-likelihood ratio of one act: no single act is "
         "conclusive",
         json_schema_extra={"unit": "log-odds", "source": UNCALIBRATED},
@@ -382,6 +408,7 @@ class Parameters(BaseModel):
     frame_weight: float = Field(
         default=0.5,
         ge=0,
+        le=1000.0,
         description="interpretive lens: weight of the framed hostility in the log-odds of "
         "greed; Bayesian lens: weight of an act's intent read at face value where the act did "
         "not come from the decision model (events, baseline policies)",
@@ -390,6 +417,7 @@ class Parameters(BaseModel):
     grievance_weight: float = Field(
         default=1.0,
         ge=0,
+        le=1000.0,
         description="interpretive lens: weight of grievance in the frame",
         json_schema_extra={"unit": "hostility per unit of grievance", "source": UNCALIBRATED},
     )
@@ -409,6 +437,7 @@ class Parameters(BaseModel):
     talk_weight: float = Field(
         default=0.5,
         ge=0,
+        le=1000.0,
         description="log-odds of greed that cheap talk removes per unit of the speaker's "
         "credibility with the listener (and that a revealed lie restores)",
         json_schema_extra={
@@ -452,6 +481,7 @@ class Parameters(BaseModel):
     security_tolerance: float = Field(
         default=0.02,
         ge=0,
+        le=1000.0,
         description="gain in actual security within which a tragic spiral's states count as "
         "no safer",
         json_schema_extra={
@@ -463,6 +493,7 @@ class Parameters(BaseModel):
     capability_cap: float = Field(
         default=3.0,
         gt=0,
+        le=1000.0,
         description="bound on one act's structural capability signal, reached smoothly "
         "through tanh",
         json_schema_extra={"unit": "log-odds", "source": UNCALIBRATED},
@@ -471,6 +502,7 @@ class Parameters(BaseModel):
     alarm_threshold: float = Field(
         default=0.5,
         ge=0,
+        le=1e6,
         description="reading of an act or incident above which it alarms the observer",
         json_schema_extra={
             "unit": "hostility reading",
@@ -480,6 +512,7 @@ class Parameters(BaseModel):
     escalation_rate: float = Field(
         default=1.0,
         ge=0,
+        le=1e6,
         description="scale of the hazard that an alarm escalates to war: hazard = rate * alarm "
         "* first-strike pressure * threat",
         json_schema_extra={"unit": "hazard per step", "source": UNCALIBRATED},
@@ -535,6 +568,7 @@ class Parameters(BaseModel):
     foresight: int = Field(
         default=10,
         ge=0,
+        le=1000,
         description="steps ahead over which a state foresees power shifts (growth, alliances, "
         "promised memberships)",
         json_schema_extra={
@@ -545,6 +579,7 @@ class Parameters(BaseModel):
     preventive_weight: float = Field(
         default=1.0,
         ge=0,
+        le=10_000.0,
         description="weight of the closing window (the foreseen decline in one's odds) in war "
         "utility",
         json_schema_extra={
@@ -556,6 +591,7 @@ class Parameters(BaseModel):
     agreement_slack: float = Field(
         default=0.05,
         ge=0,
+        le=1000.0,
         description="headroom of an agreement's caps: forces and deterrent at signing times "
         "`1 + agreement_slack`",
         json_schema_extra={"unit": "share of forces at signing", "source": UNCALIBRATED},
@@ -572,6 +608,7 @@ class Parameters(BaseModel):
     suspicion_threshold: float = Field(
         default=0.75,
         gt=0,
+        le=1e6,
         description="noise in a reading above which national intelligence mistakes routine "
         "activity for a violation: false reports at `1 - Φ(threshold / σ)` per step (none "
         "when σ = 0)",
@@ -598,6 +635,7 @@ class Parameters(BaseModel):
     violation_evidence: float = Field(
         default=1.5,
         ge=0,
+        le=1000.0,
         description="log-odds a report moves a structural observer (at face value); bound on "
         "every report's and every quiet step's weight",
         json_schema_extra={"unit": "log-odds", "source": UNCALIBRATED},
@@ -613,6 +651,7 @@ class Parameters(BaseModel):
     costly_evidence: float = Field(
         default=2.0,
         ge=1,
+        le=1000.0,
         description="factor by which a costly signal's bound on evidence exceeds `max_evidence`",
         json_schema_extra={
             "unit": "multiple of `max_evidence`",
@@ -632,6 +671,7 @@ class Parameters(BaseModel):
     emboldening: float = Field(
         default=2.0,
         ge=0,
+        le=1000.0,
         description="how much a lowered view of a state's resolve raises the gains of "
         "pressing it: gains times `1 + emboldening * (1 - resolve)`",
         json_schema_extra={
@@ -642,6 +682,7 @@ class Parameters(BaseModel):
     supplier_share: float = Field(
         default=0.5,
         ge=0,
+        le=1000.0,
         description="share of a cut trade's value the supplier loses, relative to the "
         "dependent buyer's loss (by a cut-off and by war)",
         json_schema_extra={

@@ -3,9 +3,11 @@ schema, the engine, the command line and the docs all read.
 
 A registry maps a name to an :class:`Entry` with a stable integer code (the order of
 registration: the world state stores codes in arrays), a one-line description, and, for
-policies, the implementation. The built-in policies register themselves in
-``mechanisms/decision/policies.py``, which the package imports on its first import; a user's
-policy is one more call to :func:`register_policy` (docs/extending.md)::
+policies, the implementation: a function, or a ``"module:function"`` reference that the engine
+resolves when a state uses the policy. The built-in policies are registered at the end of this
+module by reference to ``mechanisms/decision/policies.py``, so the scenario schema knows their
+names without importing the engine; a user's policy is one more call to
+:func:`register_policy` (docs/extending.md)::
 
     >>> from secdilemma.model.registry import LENS_REGISTRY, POLICY_REGISTRY
     >>> LENS_REGISTRY.names()
@@ -25,6 +27,8 @@ new code there as well as an entry; the registry keeps its name, code and meanin
 
 from __future__ import annotations
 
+import difflib
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +39,14 @@ class Entry:
     name: str
     code: int
     description: str
-    implementation: Callable[..., Any] | None = None
+    implementation: Callable[..., Any] | str | None = None
+
+    def rule(self) -> Callable[..., Any] | None:
+        """The implementation, importing a ``"module:function"`` reference on first use."""
+        if isinstance(self.implementation, str):
+            module, _, function = self.implementation.partition(":")
+            return getattr(importlib.import_module(module), function)
+        return self.implementation
 
 
 class Registry:
@@ -46,7 +57,10 @@ class Registry:
         self._entries: dict[str, Entry] = {}
 
     def register(
-        self, name: str, description: str, implementation: Callable[..., Any] | None = None
+        self,
+        name: str,
+        description: str,
+        implementation: Callable[..., Any] | str | None = None,
     ) -> Entry:
         if not name.isidentifier():
             raise ValueError(f"a {self.kind} name must be an identifier, got {name!r}")
@@ -81,7 +95,11 @@ class Registry:
         """``name`` if registered; otherwise a ValueError listing the registered names (the
         scenario schema reports it with the file, field and value)."""
         if name not in self._entries:
-            raise ValueError(f"unknown {self.kind} {name!r}; use one of {list(self._entries)}")
+            close = difflib.get_close_matches(str(name), list(self._entries), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(
+                f"unknown {self.kind} {name!r}{hint}; use one of {list(self._entries)}"
+            )
         return name
 
 
@@ -118,9 +136,36 @@ POLICY_REGISTRY = Registry("policy")
 
 
 def register_policy(
-    name: str, description: str, implementation: Callable[..., Any] | None = None
+    name: str, description: str, implementation: Callable[..., Any] | str | None = None
 ) -> Entry:
     """Add a decision policy. ``implementation(w, b, space, p)`` returns an ``(R, N)`` array of
     option indices for every state (the engine uses the columns of the states on this policy);
-    ``None`` means the expected-utility choice."""
+    ``None`` means the expected-utility choice; a ``"module:function"`` string is imported when
+    a state first uses the policy."""
     return POLICY_REGISTRY.register(name, description, implementation)
+
+
+_RULES = "secdilemma.mechanisms.decision.policies"
+register_policy(
+    "expected_utility",
+    "the decision model: softmax or argmax over each act's expected utility (docs/model.md 5)",
+)
+register_policy(
+    "richardson",
+    "arm when a * y - m * x + g > 0 against the most threatening rival (Richardson 1960)",
+    f"{_RULES}:richardson",
+)
+register_policy(
+    "reciprocity",
+    "tit for tat: arm after a hostile reading, reassure the friendliest after a friendly one",
+    f"{_RULES}:reciprocity",
+)
+register_policy(
+    "offensive_realist",
+    "invade the most beatable state when the odds exceed realist_war_threshold, else build "
+    "offensive forces (Mearsheimer)",
+    f"{_RULES}:offensive_realist",
+)
+register_policy(
+    "scripted", "only the scenario's scheduled events; otherwise wait", f"{_RULES}:scripted"
+)

@@ -1,17 +1,23 @@
 """Scenario files: the YAML schema, loading, ``--set`` overrides and cross-checks.
 
 Every problem is reported as an :class:`~secdilemma.errors.InputError` naming the file, the field
-path (``states[1].greed``) and the offending value.
+path (``states[1].greed``) and the offending value. A problem in a value given by ``--set`` names
+``--set`` as its source.
+
+Nothing reads a scenario's values before they are checked: the file is read within the limits
+of ``safe_yaml`` (size, nesting, aliases, numbers), the mapping is validated against the
+schema, and only then does a ``calibration:`` block compute values from it (and the result is
+validated again). A ``catalog:`` file must lie in the scenario's folder (or below it).
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -21,15 +27,19 @@ from pydantic import (
     field_validator,
 )
 
-from secdilemma.errors import InputError, ScenarioError
+from secdilemma.errors import MAX_PROBLEMS, NO_VALUE, InputError, Kind, ScenarioError
+from secdilemma.model import safe_yaml
 from secdilemma.model.actions import Catalog, Domain, load_catalog
-from secdilemma.model.calibration import calibrate
 from secdilemma.model.distributions import (
+    Balance,
     GrowthRate,
+    Hubris,
+    Noise,
     NonNegative,
     Positive,
     Probability,
 )
+from secdilemma.model.messages import did_you_mean, field_path, problems_from
 from secdilemma.model.parameters import Parameters
 from secdilemma.model.registry import LENS_REGISTRY, POLICY_REGISTRY
 
@@ -39,16 +49,22 @@ Policy = Annotated[str, AfterValidator(POLICY_REGISTRY.check)]
 LENSES: tuple[str, ...] = LENS_REGISTRY.names()
 
 
+# Upper bounds of fields with no natural one (docs/scenarios.md): generous, and finite.
+MAX_DISTANCE = 1e9
+MAX_SENSITIVITY = 1000.0
+MAX_SEED = 2**63 - 1  # the seed is stored as a 64-bit integer (runs.parquet)
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, allow_inf_nan=False)
 
 
 class World(_Strict):
     """Global conditions, the same for every state (each may be a distribution)."""
 
-    offense_defense_balance: Positive = 1.0
+    offense_defense_balance: Balance = 1.0
     distinguishability: Probability = 0.5
-    observation_noise: NonNegative = 0.0
+    observation_noise: Noise = 0.0
     depreciation: Probability = 0.02
     deterrent_half: Positive = 1.0
 
@@ -63,7 +79,7 @@ class StateSpec(_Strict):
     growth: GrowthRate = 0.02
     greed: Probability = 0.0
     prudence: Probability = 0.0
-    hubris: NonNegative = 0.0
+    hubris: Hubris = 0.0
     charity: Probability = 0.5
     empathy: Probability = 0.0
     credibility: Probability = 1.0
@@ -78,8 +94,10 @@ class StateSpec(_Strict):
     @classmethod
     def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
         for domain, weight in value.items():
-            if weight < 0:
-                raise ValueError(f"sensitivity to {domain!r} must be >= 0, got {weight}")
+            if not 0 <= weight <= MAX_SENSITIVITY:
+                raise ValueError(
+                    f"sensitivity to {domain!r} must lie in [0, {MAX_SENSITIVITY:g}], got {weight}"
+                )
         return value
 
 
@@ -92,7 +110,7 @@ class Relation(_Strict):
     ``prospect`` means one side has been promised membership of the other's alliance."""
 
     between: tuple[str, str]
-    distance: float | None = Field(default=None, ge=0)
+    distance: float | None = Field(default=None, ge=0, le=MAX_DISTANCE)
     trust: Probability = 0.5
     alliance: bool = False
     agreement: bool = False
@@ -156,9 +174,9 @@ class WorldChange(_Strict):
     Each given value replaces the current one and may be a distribution."""
 
     step: int = Field(ge=0)
-    offense_defense_balance: Positive | None = None
+    offense_defense_balance: Balance | None = None
     distinguishability: Probability | None = None
-    observation_noise: NonNegative | None = None
+    observation_noise: Noise | None = None
     note: str = ""
 
 
@@ -167,8 +185,9 @@ class Scenario(_Strict):
     description: str = ""
     sources: list[str] = Field(default_factory=list)
     steps: int = Field(default=100, ge=1, le=100_000)
+    start_year: int | None = None  # the calendar year of step 0, where a step is a year
     replicates: int = Field(default=1000, ge=1, le=10_000_000)
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     world: World = Field(default_factory=World)
     states: list[StateSpec] = Field(min_length=2)
     relations: list[Relation] = Field(default_factory=list)
@@ -189,26 +208,6 @@ class Scenario(_Strict):
         return [s.id for s in self.states]
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif not str(part).startswith(("function-", "tagged-union")):
-            text += ("." if text else "") + str(part)
-    return text or "<root>"
-
-
-def _value_at(raw: Any, loc: tuple[Any, ...]) -> Any:
-    node = raw
-    for part in loc:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return node
-
-
 def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[InputError]:
     """Cross-field checks pydantic cannot see: ids, actions, targets, steps."""
     problems: list[InputError] = []
@@ -219,9 +218,22 @@ def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[
             problems.append(InputError(source, f"states[{n}].id", state.id, "duplicate state id"))
         seen.add(state.id)
 
+    shown = str(ids) if len(ids) <= 20 else f"{ids[:20]} and {len(ids) - 20} more"
+
+    def hint(word: str, choices: Sequence[str]) -> str:
+        # Only for the problems an error shows: a file may hold a hundred thousand.
+        return did_you_mean(word, choices) if len(problems) < MAX_PROBLEMS else ""
+
     def known(field: str, value: str) -> None:
         if value not in ids:
-            problems.append(InputError(source, field, value, f"unknown state id; known: {ids}"))
+            problems.append(
+                InputError(
+                    source, field, value, f"unknown state id{hint(value, ids)}; known: {shown}"
+                )
+            )
+
+    def unknown_action(field: str, action: str) -> InputError:
+        return InputError(source, field, action, f"unknown action id{hint(action, catalog.ids)}")
 
     pairs: set[frozenset[str]] = set()
     for n, rel in enumerate(scenario.relations):
@@ -289,9 +301,7 @@ def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[
         for key in ("actions", "exclude_actions"):
             for m, action in enumerate(getattr(state, key) or []):
                 if action not in catalog:
-                    problems.append(
-                        InputError(source, f"states[{n}].{key}[{m}]", action, "unknown action id")
-                    )
+                    problems.append(unknown_action(f"states[{n}].{key}[{m}]", action))
                 elif key == "exclude_actions" and action == "wait":
                     problems.append(
                         InputError(source, f"states[{n}].{key}[{m}]", action, "wait stays")
@@ -317,9 +327,7 @@ def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[
                 )
             )
         if event.action not in catalog:
-            problems.append(
-                InputError(source, f"events[{n}].action", event.action, "unknown action id")
-            )
+            problems.append(unknown_action(f"events[{n}].action", event.action))
             continue
         targeted = bool(catalog.targeted[catalog.index(event.action)])
         if targeted and event.target is None:
@@ -344,39 +352,89 @@ def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[
     return problems
 
 
-def parse_scenario(raw: Any, source: str, catalog: Catalog | None = None) -> Scenario:
-    """Validate a raw mapping (as read from YAML) into a :class:`Scenario`."""
+def parse_scenario(
+    raw: Any, source: str, catalog: Catalog | None = None, overridden: Sequence[str] = ()
+) -> Scenario:
+    """Validate a raw mapping (as read from YAML) into a :class:`Scenario`.
+
+    ``overridden`` lists the fields (``states[0].greed``) that ``--set`` gave: a problem in
+    one of them, or below it, names ``--set`` as its source instead of ``source``."""
+    try:
+        return _parse(raw, source, catalog)
+    except ScenarioError as err:
+        raise ScenarioError([_blame(p, source, overridden) for p in err.problems]) from None
+    except InputError as err:
+        raise _blame(err, source, overridden) from None
+
+
+def _blame(problem: InputError, source: str, overridden: Sequence[str]) -> InputError:
+    """``problem`` with ``--set`` as its source if it lies in a field ``--set`` gave."""
+    if problem.source != source or not any(
+        problem.field == field or problem.field.startswith((f"{field}.", f"{field}["))
+        for field in overridden
+    ):
+        return problem
+    return InputError("--set", problem.field, problem.value, problem.problem)
+
+
+def _validated(raw: dict[str, Any], source: str) -> Scenario:
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as err:
+        raise ScenarioError(problems_from(err, source, raw, Scenario)) from None
+
+
+def _parse(raw: Any, source: str, catalog: Catalog | None) -> Scenario:
     if not isinstance(raw, dict):
         raise ScenarioError(
-            [InputError(source, "<root>", raw, "a scenario must be a mapping of keys")]
+            [InputError(source, "<root>", Kind(raw), "a scenario must be a mapping of keys")]
         )
-    raw = calibrate(raw, source)
-    try:
-        scenario = Scenario.model_validate(raw)
-    except ValidationError as err:
-        problems = []
-        for e in err.errors():
-            loc = tuple(e["loc"])
-            value = _value_at(raw, loc) if e["type"] != "missing" else None
-            problem = "required key is missing" if e["type"] == "missing" else e["msg"]
-            problem = problem.removeprefix("Value error, ")
-            problems.append(InputError(source, _field_path(loc), value, problem))
-        raise ScenarioError(problems) from None
+    # Every value is checked before anything uses one: the calibration reads states,
+    # relations and parameters, so it runs on a mapping that has passed the schema.
+    scenario = _validated(raw, source)
+    if raw.get("calibration") is not None:
+        # Imported here: the COW tables need pandas, which listing scenarios does not.
+        from secdilemma.model.calibration import calibrate
+
+        raw = calibrate(raw, source)
+        scenario = _validated(raw, source)
     if scenario.catalog is not None:
-        extra = Path(scenario.catalog)
-        if not extra.is_absolute():
-            extra = Path(source).parent / extra
-        if not extra.is_file():
-            raise ScenarioError(
-                [InputError(source, "catalog", scenario.catalog, "no such catalogue file")]
-            )
-        scenario = scenario.model_copy(update={"catalog": str(extra.resolve())})
+        extra = catalog_path(scenario.catalog, source)
+        scenario = scenario.model_copy(update={"catalog": str(extra)})
     if catalog is None:
         catalog = scenario.action_catalog()
     problems = check_references(scenario, catalog, source)
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def catalog_path(name: str, source: str) -> Path:
+    """The scenario's ``catalog:`` file: a ``.yaml`` (or ``.yml``) file in the scenario's folder
+    or below it (or in the package's own folder), by a path relative to the scenario file or
+    an absolute one. Any other path is an error, which never shows the file's contents."""
+
+    def refuse(problem: str) -> InputError:
+        return InputError(source, "catalog", name, problem)
+
+    if "\x00" in name:
+        raise refuse("not a path")
+    folder = Path(source).parent
+    try:
+        path = Path(name)
+        resolved = (path if path.is_absolute() else folder / path).resolve()
+        roots = [folder.resolve(), Path(str(resources.files("secdilemma.model"))).resolve()]
+        inside = any(resolved.is_relative_to(root) for root in roots)
+        is_file = resolved.is_file()
+    except (OSError, ValueError, RuntimeError) as err:
+        raise refuse(f"not a usable path ({type(err).__name__})") from None
+    if not inside:
+        raise refuse("a catalogue must be a file in the scenario's folder or below it")
+    if resolved.suffix not in (".yaml", ".yml"):
+        raise refuse("a catalogue must be a .yaml or .yml file")
+    if not is_file:
+        raise refuse("no such catalogue file")
+    return resolved
 
 
 def bundled_dir() -> Path:
@@ -389,68 +447,78 @@ def bundled_names() -> list[str]:
 
 def resolve_path(name_or_path: str | Path) -> Path:
     """A bundled scenario's name, or a path to a YAML file."""
-    candidate = Path(name_or_path)
-    if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
-        if not candidate.is_file():
+    text = str(name_or_path)
+    try:
+        candidate = Path(name_or_path)
+        suffix, is_file = candidate.suffix, candidate.is_file()
+    except (OSError, ValueError):
+        raise InputError(text, "<file>", text, "not a usable path") from None
+    if suffix in (".yaml", ".yml") or is_file:
+        if not is_file:
             raise InputError(str(candidate), "<file>", str(candidate), "no such scenario file")
         return candidate
-    bundled = bundled_dir() / f"{name_or_path}.yaml"
-    if bundled.is_file():
-        return bundled
+    names = bundled_names()
+    if text in names:
+        return bundled_dir() / f"{text}.yaml"
     raise InputError(
-        str(name_or_path),
+        text,
         "<scenario>",
-        str(name_or_path),
-        f"neither a file nor a bundled scenario; bundled: {', '.join(bundled_names())}",
+        text,
+        f"neither a file nor a bundled scenario{did_you_mean(text, names)}; "
+        f"bundled: {', '.join(names)}",
     )
 
 
 def read_raw(path: Path) -> dict[str, Any]:
+    """A scenario file's mapping, read within ``safe_yaml``'s limits (not yet validated)."""
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise InputError(source, "<file>", source, f"cannot read: {err.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(source, "<file>", source, "not UTF-8 text") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "<yaml>"
-        problem = getattr(err, "problem", None) or str(err)
-        raise InputError(source, where, None, f"malformed YAML: {problem}") from None
+    raw = safe_yaml.load_file(path, "scenario")
     if raw is None:
-        raise InputError(source, "<root>", None, "the file is empty")
+        raise InputError(source, "<root>", NO_VALUE, "the file is empty")
+    if not isinstance(raw, dict):
+        raise InputError(source, "<root>", Kind(raw), "a scenario must be a mapping of keys")
     return raw
 
 
 def apply_overrides(raw: dict[str, Any], overrides: list[str], source: str) -> dict[str, Any]:
     """Apply ``dotted.path=value`` settings; list entries are addressed by id (or index)."""
+    return _apply_overrides(raw, overrides, source)[0]
+
+
+def _apply_overrides(
+    raw: dict[str, Any], overrides: list[str], source: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The settings applied, and the field each one set (``states[0].greed``)."""
     out = copy.deepcopy(raw)
+    fields = []
     for item in overrides:
         if "=" not in item:
-            raise InputError("--set", item, item, "expected dotted.path=value")
+            raise InputError("--set", item, NO_VALUE, "expected dotted.path=value")
         path, text = item.split("=", 1)
         try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise InputError("--set", path, text, "the value is not valid YAML") from None
+            value = safe_yaml.load_text(text, "--set")
+        except InputError as err:
+            problem = f"the value is not valid YAML: {err.problem} ({err.field})"
+            raise InputError("--set", path, text, problem) from None
         parts = path.strip().split(".")
         node: Any = out
+        loc: list[str | int] = []
         for depth, part in enumerate(parts):
             last = depth == len(parts) - 1
             if isinstance(node, list):
                 node_index = _list_index(node, part)
                 if node_index is None:
-                    raise InputError(
-                        "--set", path, value, f"no entry {part!r} in {'.'.join(parts[:depth])}"
-                    )
+                    where = ".".join(parts[:depth])
+                    known = _entry_names(node)
+                    hint = did_you_mean(part, known)
+                    raise InputError("--set", path, value, f"no entry {part!r} in {where}{hint}")
+                loc.append(node_index)
                 if last:
                     node[node_index] = value
                 else:
                     node = node[node_index]
             elif isinstance(node, dict):
+                loc.append(part)
                 if last:
                     node[part] = value
                 else:
@@ -459,7 +527,22 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str], source: str) -> d
                 raise InputError(
                     "--set", path, value, f"{'.'.join(parts[:depth])} is not a section"
                 )
-    return out
+        fields.append(field_path(tuple(loc)))
+    return out, fields
+
+
+def _entry_names(items: list[Any]) -> list[str]:
+    """How ``--set`` may name the entries of a list: ids, ``A-B`` pairs, ``of-about``."""
+    names = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        if isinstance(item.get("id"), str):
+            names.append(item["id"])
+        between = item.get("between")
+        if isinstance(between, list | tuple) and len(between) == 2:
+            names.append("-".join(map(str, between)))
+    return names
 
 
 _LISTS = {"states", "relations", "beliefs", "events", "world_changes", "sources", "record"}
@@ -472,7 +555,11 @@ def _list_index(items: list[Any], key: str) -> int | None:
         if item.get("id") == key:
             return n
         between = item.get("between")
-        if between and "-" in key and set(key.split("-", 1)) == set(map(str, between)):
+        if (
+            isinstance(between, list | tuple)
+            and "-" in key
+            and set(key.split("-", 1)) == set(map(str, between))
+        ):
             return n
         if "of" in item and "-" in key and key.split("-", 1) == [item.get("of"), item.get("about")]:
             return n
@@ -499,8 +586,8 @@ def load_scenario(
     >>> load_scenario("two-security-seekers", ["states.A.greed=1.3"])
     Traceback (most recent call last):
     ...
-    secdilemma.errors.ScenarioError: ...yaml: states[0].greed: 1.3: must lie in [0, 1]
+    secdilemma.errors.ScenarioError: --set: states[0].greed: 1.3: must lie in [0, 1]
     """
     path = resolve_path(name_or_path)
-    raw = apply_overrides(read_raw(path), overrides or [], str(path))
-    return parse_scenario(raw, str(path), catalog)
+    raw, overridden = _apply_overrides(read_raw(path), overrides or [], str(path))
+    return parse_scenario(raw, str(path), catalog, overridden)

@@ -6,33 +6,41 @@ Shapes: ``(R,)`` per replicate, ``(R, N)`` per state, ``(R, N, N)`` per ordered 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from secdilemma.model.actions import DOMAINS, Catalog
-from secdilemma.model.distributions import draw
+from secdilemma.model.distributions import (
+    MAX_AMOUNT,
+    MAX_BALANCE,
+    MAX_HUBRIS,
+    MAX_NOISE,
+    MIN_POSITIVE,
+    draw,
+)
 from secdilemma.model.registry import LENS_REGISTRY, POLICY_REGISTRY
 from secdilemma.model.scenario import Scenario
 from secdilemma.numerics.rng import Stream, Streams
 
+# Each field's range, as the scenario schema checks it (model/scenario.py); draws from a
+# distribution are clipped to it.
 WORLD_FIELDS: dict[str, tuple[float, float]] = {
-    "offense_defense_balance": (1e-12, math.inf),
+    "offense_defense_balance": (MIN_POSITIVE, MAX_BALANCE),
     "distinguishability": (0.0, 1.0),
-    "observation_noise": (0.0, math.inf),
+    "observation_noise": (0.0, MAX_NOISE),
     "depreciation": (0.0, 1.0),
-    "deterrent_half": (1e-12, math.inf),
+    "deterrent_half": (MIN_POSITIVE, MAX_AMOUNT),
 }
 STATE_FIELDS: dict[str, tuple[float, float]] = {
-    "offense": (0.0, math.inf),
-    "defense": (0.0, math.inf),
-    "deterrent": (0.0, math.inf),
-    "wealth": (1e-12, math.inf),
+    "offense": (0.0, MAX_AMOUNT),
+    "defense": (0.0, MAX_AMOUNT),
+    "deterrent": (0.0, MAX_AMOUNT),
+    "wealth": (MIN_POSITIVE, MAX_AMOUNT),
     "growth": (-0.5, 0.5),
     "greed": (0.0, 1.0),
     "prudence": (0.0, 1.0),
-    "hubris": (0.0, math.inf),
+    "hubris": (0.0, MAX_HUBRIS),
     "charity": (0.0, 1.0),
     "empathy": (0.0, 1.0),
     "credibility": (0.0, 1.0),

@@ -22,15 +22,14 @@ from secdilemma.report.load import (
 )
 from secdilemma.report.markup import caption, esc, generic, img, note, page, section, table
 from secdilemma.report.run_page import REPORT_NAME, write_atomic, write_run_report
-from secdilemma.report.tables import OPTIONAL_RATES
+from secdilemma.report.tables import OPTIONAL_RATES, UNSCHEDULED, interval_text
 from secdilemma.report.text import (
     arrow,
-    binomial_interval,
-    count,
     is_num,
     list_words,
     num,
     record_facts,
+    scheduled_sentence,
 )
 
 MAX_PAIRS_COMPARED = 4  # pairs overlaid in one panel of the comparison
@@ -62,23 +61,53 @@ def _reading_table(runs: dict[str, Run], pairs: list[tuple[int, int]]) -> str:
     def row(label: str, key: str, fn: Any) -> tuple:
         return (label, *((fn(r), {"data-reading": n, "data-key": key}) for n, r in runs.items()))
 
-    def interval(r: Run) -> str:
-        lo, hi = binomial_interval(count(r.summary["p_war"], r.replicates), r.replicates)
-        return f"{lo:.3f}\u2013{hi:.3f}"
-
+    war = [
+        row("war rate", "p_war", lambda r: num(r.summary["p_war"])),
+        row(
+            "95% interval of the war rate",
+            "p_war_ci",
+            lambda r: interval_text(r.summary["p_war"], r.replicates),
+        ),
+    ]
+    if _schedules_war(runs):  # what the model says first, then the rate that counts the script
+        unscheduled = "p_war_unscheduled"
+        war = [
+            row(UNSCHEDULED, unscheduled, lambda r: num(r.summary[unscheduled])),
+            row(
+                f"95% interval of the {UNSCHEDULED}",
+                "p_war_unscheduled_ci",
+                lambda r: interval_text(r.summary[unscheduled], r.replicates),
+            ),
+            ("war rate, the scheduled war included", *war[0][1:]),
+            ("95% interval of that war rate", *war[1][1:]),
+        ]
+    shown = {r[1][1]["data-key"] for r in war}
+    first = next(iter(runs.values()))
+    years = [
+        row(
+            "mean year of the first war",
+            "first_war_year_mean",
+            lambda r: num(
+                first.start_year + r.summary["first_war_step_mean"]
+                if is_num(r.summary["first_war_step_mean"])
+                else None,
+                1,
+            ),
+        )
+    ]
     rows = [
         row("replicates", "replicates", lambda r: str(r.replicates)),
-        row("war rate", "p_war", lambda r: num(r.summary["p_war"])),
-        row("95% interval of the war rate", "p_war_ci", interval),
+        *war,
         row(
             "mean step of the first war",
             "first_war_step_mean",
             lambda r: num(r.summary["first_war_step_mean"], 1),
         ),
+        *(years if first.start_year is not None else []),
         *(
             row(label, key, lambda r, key=key: num(r.summary.get(key)))
             for key, label in OPTIONAL_RATES.items()
-            if all(key in r.summary for r in runs.values())
+            if key not in shown and all(key in r.summary for r in runs.values())
         ),
         row("spiral rate", "p_spiral", lambda r: num(r.summary["p_spiral"])),
         row("tragic spiral rate", "p_tragic_spiral", lambda r: num(r.summary["p_tragic_spiral"])),
@@ -213,15 +242,50 @@ def _extremes(values: dict[str, float], what: str, digits: int = 3) -> str:
     )
 
 
+def _schedules_war(runs: dict[str, Run]) -> bool:
+    """Whether a war the scenario schedules happened, with the rate of the others known."""
+    return any(scheduled_sentence(r) is not None for r in runs.values()) and all(
+        is_num(r.summary.get("p_war_unscheduled")) for r in runs.values()
+    )
+
+
+def _scheduled_sentences(runs: dict[str, Run]) -> list[str]:
+    """Where the scenario schedules a war: that it happens, then how the readings differ on the
+    wars it does not schedule (the model's own wars), before the rate that counts both."""
+    if not _schedules_war(runs):
+        return []
+    if all(r.scheduled_war_replicates == r.replicates for r in runs.values()):
+        where = "every replicate under every reading"
+    else:
+        where = list_words(
+            [
+                f"{r.scheduled_war_replicates} of {r.replicates} replicates under the {n} reading"
+                for n, r in runs.items()
+            ]
+        )
+    rates = {n: float(r.summary["p_war_unscheduled"]) for n, r in runs.items()}
+    words = _extremes(rates, "share of replicates with one")
+    return [
+        f"A war the scenario schedules happens in {where}; wars it does not schedule: "
+        + words[0].lower()
+        + words[1:]
+    ]
+
+
 def _compare_sentences(runs: dict[str, Run]) -> list[str]:
-    out = []
+    out = _scheduled_sentences(runs)
+    scheduled = bool(out)
     for key, what, digits in (
-        ("p_war", "war rate", 3),
+        ("p_war", "war rate, the scheduled war included," if scheduled else "war rate", 3),
         ("first_war_step_mean", "mean step of the first war", 1),
         ("p_spiral", "spiral rate", 3),
         ("p_tragic_spiral", "tragic spiral rate", 3),
     ):
         values = {n: float(r.summary[key]) for n, r in runs.items() if is_num(r.summary[key])}
+        year = next(iter(runs.values())).start_year
+        if key == "first_war_step_mean" and year is not None:  # said in years
+            values = {n: year + v for n, v in values.items()}
+            what = "mean year of the first war"
         if values:
             out.append(_extremes(values, what, digits))
     leaders = {}

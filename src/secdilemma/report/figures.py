@@ -46,9 +46,24 @@ def _png(fig: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _steps_axis(ax: Any) -> None:
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
-    ax.set_xlabel("step")
+def _points(run: Run) -> np.ndarray:
+    """The x of the trajectory points t = 0 .. T (the state before step t): years where the
+    scenario has them (the point of a year is its start), else steps."""
+    return np.arange(run.steps + 1) + (run.start_year or 0)
+
+
+def _steps(run: Run) -> np.ndarray:
+    """The x of the steps 0 .. T-1: years where the scenario has them, else steps."""
+    return np.arange(run.steps) + (run.start_year or 0)
+
+
+def _time_axis(ax: Any, run: Run, points: bool = False, what: str = "") -> None:
+    """Whole steps or years on the x axis; ``points``: trajectory points (starts of years)."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if run.start_year is None:
+        ax.set_xlabel(f"step{what}")
+    else:
+        ax.set_xlabel(f"year{what}" + (" (values at its start)" if points else ""))
 
 
 def _band(ax: Any, x: np.ndarray, q: np.ndarray, color: str, label: str) -> None:
@@ -71,12 +86,12 @@ def _log_scale(values: np.ndarray) -> bool:
 def _arms_axes(ax: Any, run: Run, states: Sequence[int], log: bool, legend: bool = True) -> None:
     tr = run.trajectories
     assert tr is not None
-    x = np.arange(run.steps + 1)
+    x = _points(run)
     for c, n in enumerate(states):
         _band(ax, x, tr.arms[:, :, n], COLORS[c % len(COLORS)], run.ids[n])
     if log:
         ax.set_yscale("log")
-    _steps_axis(ax)
+    _time_axis(ax, run, points=True)
     ax.set_ylabel("offense + defense")
     ax.grid(alpha=0.3)
     if legend:
@@ -102,7 +117,7 @@ def pair_grid(run: Run, which: str, ylabel: str) -> str:
     rows = -(-K // cols)
     fig = _figure(3.4 * cols + 0.6, 2.6 * rows + 0.4)
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
-    x = np.arange(run.steps + 1)
+    x = _points(run)
     for k, (i, j) in enumerate(tr.pairs):
         ax = axes.flat[k]
         _band(ax, x, bands[:, :, k], COLORS[k % len(COLORS)], "")
@@ -112,7 +127,7 @@ def pair_grid(run: Run, which: str, ylabel: str) -> str:
     for ax in axes.flat[K:]:
         ax.set_visible(False)
     for ax in axes[-1]:
-        _steps_axis(ax)
+        _time_axis(ax, run, points=True)
     for ax in axes[:, 0]:
         ax.set_ylabel(ylabel)
     return _png(fig)
@@ -171,14 +186,22 @@ def network_plot(run: Run) -> tuple[str, int]:
                 ax.annotate(
                     sid, pos[n], ha="center", va="center", fontsize=9 if small else 6, zorder=3
                 )
-        when = " (start)" if step == 0 else " (end)" if step == run.steps else ""
-        ax.set_title(f"t = {step}{when}", fontsize=10)
+        ax.set_title(_network_title(run, step), fontsize=10)
         ax.set_xlim(-1.3, 1.3)
         ax.set_ylim(-1.3, 1.3)
         ax.set_aspect("equal")
         ax.axis("off")
     fig.colorbar(mappable, ax=list(axes), shrink=0.8, label="mean perceived threat")
     return _png(fig), edges_shown
+
+
+def _network_title(run: Run, step: int) -> str:
+    if run.start_year is None:
+        when = " (start)" if step == 0 else " (end)" if step == run.steps else ""
+        return f"t = {step}{when}"
+    if step == run.steps:  # the state after the last step: the end of the last year
+        return f"end of {run.start_year + step - 1}"
+    return f"start of {run.start_year + step}"
 
 
 def _war_share_by_step(first_war_step: np.ndarray, steps: int) -> np.ndarray:
@@ -191,19 +214,20 @@ def war_plot(run: Run) -> str:
     steps = run.first_war_step[run.first_war_step >= 0]
     fig = _figure(10, 3.6)
     left, right = fig.subplots(1, 2)
-    left.hist(steps, bins=np.arange(run.steps + 1) - 0.5, color="#d62728", alpha=0.8)
-    _steps_axis(left)
-    left.set_xlabel("step of the first war")
+    offset = run.start_year or 0
+    edges = np.arange(run.steps + 1) - 0.5 + offset
+    left.hist(steps + offset, bins=edges, color="#d62728", alpha=0.8)
+    _time_axis(left, run, what=" of the first war")
     left.set_ylabel("replicates")
-    left.set_xlim(-0.5, run.steps - 0.5)
+    left.set_xlim(edges[0], edges[-1])
     left.grid(alpha=0.3)
     right.step(
-        np.arange(run.steps),
+        _steps(run),
         _war_share_by_step(run.first_war_step, run.steps),
         where="post",
         color="#d62728",
     )
-    _steps_axis(right)
+    _time_axis(right, run)
     right.set_ylabel("share of replicates with a war so far")
     right.set_ylim(0, None)
     right.grid(alpha=0.3)
@@ -211,11 +235,11 @@ def war_plot(run: Run) -> str:
 
 
 def _escalation_axes(ax: Any, run: Run, color: str, label: str) -> None:
-    x = np.arange(run.steps)
+    x = _steps(run)
     q = np.quantile(run.escalation, [BAND[0], BAND[2]], axis=1)
     ax.fill_between(x, q[0], q[1], color=color, alpha=0.18, linewidth=0)
     ax.plot(x, run.escalation.mean(axis=1), color=color, linewidth=1.8, label=label)
-    _steps_axis(ax)
+    _time_axis(ax, run)
     ax.set_ylabel("escalation score per step")
     ax.grid(alpha=0.3)
 
@@ -253,14 +277,14 @@ def compare_pair_plot(
         for k, (i, j) in enumerate(pairs):
             _band(
                 ax,
-                np.arange(run.steps + 1),
+                _points(run),
                 bands[:, :, k],
                 COLORS[k % len(COLORS)],
                 f"{run.ids[i]} \u2192 {run.ids[j]}",
             )
         ax.set_title(name)
         ax.set_ylim(0, 1)
-        _steps_axis(ax)
+        _time_axis(ax, run, points=True)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel(ylabel)
     axes[0].legend(fontsize=8)
@@ -275,14 +299,14 @@ def compare_timing_plot(runs: dict[str, Run]) -> str:
         color = READING_COLORS.get(name, COLORS[len(left.lines) % len(COLORS)])
         _escalation_axes(left, run, color, name)
         right.step(
-            np.arange(run.steps),
+            _steps(run),
             _war_share_by_step(run.first_war_step, run.steps),
             where="post",
             color=color,
             label=name,
         )
     left.legend(fontsize=8)
-    _steps_axis(right)
+    _time_axis(right, next(iter(runs.values())))
     right.set_ylabel("share of replicates with a war so far")
     right.set_ylim(0, None)
     right.grid(alpha=0.3)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +139,9 @@ class Run:
     trajectories: _Trajectories | None
     trajectories_note: str | None
     trajectories_pairs: list[tuple[int, int]]  # the directed pairs asked for
+    start_year: int | None = None  # the calendar year of step 0, where the scenario has years
+    scheduled_wars: list[dict[str, Any]] = field(default_factory=list)  # events opening a war
+    scheduled_war_replicates: int = 0  # replicates in which a scheduled event opened a war
 
 
 def read_manifest(directory: Path) -> tuple[dict[str, Any], list[str], dict[str, str], dict]:
@@ -310,7 +313,7 @@ def load_run(
     if len(runs) != R:
         raise InputError(str(runs_path), "<rows>", len(runs), f"expected {R} replicates")
     events_path = directory / "events.parquet"
-    events = _read_table(events_path, ("run_id", "t", "actor", "scheduled", "escalation"))
+    events = _read_table(events_path, ("run_id", "t", "actor", "action", "scheduled", "escalation"))
     run_id = events["run_id"].to_numpy(dtype=np.int64)
     t = events["t"].to_numpy(dtype=np.int64)
     if len(events) and (run_id.max() >= R or t.max() >= T or run_id.min() < 0 or t.min() < 0):
@@ -324,6 +327,9 @@ def load_run(
     if pairs is None:
         pairs = top_pairs([summary], ids, MAX_PAIRS_PLOTTED)
     trajectories, note = _read_trajectories(directory / "trajectories.parquet", ids, R, T, pairs)
+    wars = scheduled_wars(manifest)
+    acts = {str(w.get("action")) for w in wars}
+    opened = events["scheduled"].to_numpy(dtype=bool) & events["action"].astype(str).isin(acts)
     return Run(
         directory=directory,
         manifest=manifest,
@@ -344,7 +350,36 @@ def load_run(
         trajectories=trajectories,
         trajectories_note=note,
         trajectories_pairs=pairs,
+        start_year=start_year(summary, manifest),
+        scheduled_wars=wars,
+        scheduled_war_replicates=int(events.loc[opened, "run_id"].nunique()),
     )
+
+
+def start_year(summary: dict[str, Any], manifest: dict[str, Any]) -> int | None:
+    """The year of step 0: summary.json's ``start_year``, else the manifest's scenario's."""
+    for value in (summary.get("start_year"), (manifest.get("scenario") or {}).get("start_year")):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def scheduled_wars(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The scenario's scheduled events that open a war: the manifest's ``scheduled_wars``, or,
+    in a manifest written before it had them, the scenario's events whose act starts a war in
+    the bundled catalogue."""
+    listed = manifest.get("scheduled_wars")
+    if isinstance(listed, list):
+        return [w for w in listed if isinstance(w, dict) and "action" in w]
+    events = (manifest.get("scenario") or {}).get("events") or []
+    try:
+        from secdilemma.model.actions import load_catalog
+
+        catalog = load_catalog()
+    except Exception:  # noqa: BLE001 - without the catalogue, no event is known to be a war
+        return []
+    war_acts = {a for a, war in zip(catalog.ids, catalog.starts_war, strict=True) if war}
+    return [e for e in events if isinstance(e, dict) and e.get("action") in war_acts]
 
 
 def _first_escalators(

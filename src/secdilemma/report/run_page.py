@@ -19,7 +19,7 @@ from secdilemma.report.figures import (
 from secdilemma.report.load import Run, load_run, one_line
 from secdilemma.report.markup import caption, esc, img, note, page, section, table
 from secdilemma.report.tables import headline_rows, summary_tables
-from secdilemma.report.text import narrative, num, plural
+from secdilemma.report.text import narrative, num, plural, scheduled_sentence
 
 REPORT_NAME = "report.html"
 NO_TRAJECTORY_PLOTS = "arms over time, perceived threat, belief greedy and the threat network"
@@ -29,9 +29,15 @@ def _header(run: Run) -> str:
     m, scenario = run.manifest, run.manifest["scenario"]
     name = scenario.get("name") or run.summary.get("scenario") or run.directory.name
     description = " ".join(str(scenario.get("description") or "").split())
+    years = (
+        [("years", f"{run.start_year}\u2013{run.start_year + run.steps - 1}")]
+        if run.start_year is not None
+        else []
+    )
     rows = [
         ("replicates", m.get("replicates")),
         ("steps", m.get("steps")),
+        *years,
         ("seed", m.get("seed")),
         ("version", m.get("version")),
         ("git commit", m.get("git_hash")),
@@ -129,10 +135,16 @@ def _war_section(run: Run) -> str:
             "War timing",
             note(f"No replicate had a war in {run.steps} steps, so there is no timing to plot."),
         )
+    unit = "step" if run.start_year is None else "year"
     body = img(war_plot(run), "war timing") + caption(
-        "Left: the step of the first war in the replicates with a war. Right: the share of all "
-        "replicates in which a war has begun by each step (wars here are events of one step, so "
-        "this is the cumulative share, not the share at war)."
+        f"Left: the {unit} of the first war in the replicates with a war. Right: the share of "
+        f"all replicates in which a war has begun by each {unit} (wars here are events of one "
+        "step, so this is the cumulative share, not the share at war)."
+        + (
+            " Both count the war the scenario schedules."
+            if scheduled_sentence(run) is not None
+            else ""
+        )
     )
     return section("war-timing", "War timing", body)
 

@@ -7,22 +7,72 @@ from typing import Any
 
 from secdilemma.report.load import Run
 from secdilemma.report.markup import caption, esc, generic, table
-from secdilemma.report.text import arrow, binomial_interval, count, is_num, num, record_facts
+from secdilemma.report.text import (
+    arrow,
+    binomial_interval,
+    count,
+    is_num,
+    num,
+    record_facts,
+    scheduled_sentence,
+)
 
 MAX_TABLE_PAIRS = 30  # rows of the per-pair tables
 
 
-def headline_rows(run: Run) -> list[tuple[str, Any]]:
+def interval_text(share: Any, replicates: int) -> str:
+    lo, hi = binomial_interval(count(share, replicates), replicates)
+    return f"{lo:.3f}\u2013{hi:.3f}"
+
+
+def war_rate_rows(run: Run) -> list[tuple[str, Any]]:
+    """The war rate and its interval; where the scenario schedules a war that happened, the
+    rate of the wars it does not schedule comes first, and the war rate says it counts it."""
     s, R = run.summary, run.replicates
-    lo, hi = binomial_interval(count(s["p_war"], R), R)
-    return [
+    rows = [
         ("war rate", (num(s["p_war"]), {"data-key": "p_war"})),
-        ("95% interval of the war rate", (f"{lo:.3f}\u2013{hi:.3f}", {"data-key": "p_war_ci"})),
-        *([(OPTIONAL_RATES[k], (num(s[k]), {"data-key": k})) for k in OPTIONAL_RATES if k in s]),
         (
-            "mean step of the first war",
-            (num(s["first_war_step_mean"], 1), {"data-key": "first_war_step_mean"}),
+            "95% interval of the war rate",
+            (interval_text(s["p_war"], R), {"data-key": "p_war_ci"}),
         ),
+    ]
+    if scheduled_sentence(run) is None or not is_num(s.get("p_war_unscheduled")):
+        return rows
+    p = s["p_war_unscheduled"]
+    return [
+        (UNSCHEDULED, (num(p), {"data-key": "p_war_unscheduled"})),
+        (
+            f"95% interval of the {UNSCHEDULED}",
+            (interval_text(p, R), {"data-key": "p_war_unscheduled_ci"}),
+        ),
+        ("war rate, the scheduled war included", rows[0][1]),
+        ("95% interval of that war rate", rows[1][1]),
+    ]
+
+
+def first_war_rows(run: Run) -> list[tuple[str, Any]]:
+    mean = run.summary["first_war_step_mean"]
+    rows = [("mean step of the first war", (num(mean, 1), {"data-key": "first_war_step_mean"}))]
+    if run.start_year is not None:
+        year = run.start_year + mean if is_num(mean) else None
+        rows.append(
+            ("mean year of the first war", (num(year, 1), {"data-key": "first_war_year_mean"}))
+        )
+    return rows
+
+
+def headline_rows(run: Run) -> list[tuple[str, Any]]:
+    s = run.summary
+    rates = war_rate_rows(run)
+    shown = {cell[1]["data-key"] for _, cell in rates}
+    return [
+        *rates,
+        *(
+            (OPTIONAL_RATES[k], (num(s[k]), {"data-key": k}))
+            for k in OPTIONAL_RATES
+            if k in s and k not in shown
+        ),
+        *first_war_rows(run),
         ("spiral rate", (num(s["p_spiral"]), {"data-key": "p_spiral"})),
         ("tragic spiral rate", (num(s["p_tragic_spiral"]), {"data-key": "p_tragic_spiral"})),
         (
@@ -32,9 +82,10 @@ def headline_rows(run: Run) -> list[tuple[str, Any]]:
     ]
 
 
+UNSCHEDULED = "rate of wars the scenario does not schedule"
 # Rates shown beside the war rate when the summary has them (newer summaries do).
 OPTIONAL_RATES = {
-    "p_war_unscheduled": "rate of wars not scheduled by the scenario",
+    "p_war_unscheduled": UNSCHEDULED,
     "p_accidental_war": "accidental war rate",
 }
 # Scalars of the summary that the header or the headline table already show.
@@ -44,6 +95,7 @@ SHOWN_ELSEWHERE = {
     "replicates",
     "steps",
     "seed",
+    "start_year",
     "p_war",
     "first_war_step_mean",
     "p_spiral",

@@ -73,23 +73,87 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+def moment(run: Run, step: int) -> str:
+    """A step as the reader knows it: its year where the scenario has years, else its number."""
+    return str(run.start_year + step) if run.start_year is not None else f"step {step}"
+
+
+def when(run: Run, step: int) -> str:
+    """``in 2014`` where the scenario has years, else ``at step 11``."""
+    return f"in {moment(run, step)}" if run.start_year is not None else f"at step {step}"
+
+
+def _interval(k: int, trials: int) -> str:
+    lo, hi = binomial_interval(k, trials)
+    return f"95% interval {lo:.3f}\u2013{hi:.3f}, Clopper\u2013Pearson"
+
+
+def _event_words(run: Run, event: dict[str, Any]) -> str:
+    target = event.get("target")
+    text = f"{event.get('actor')} {event.get('action')}" + (f" against {target}" if target else "")
+    step = event.get("step")
+    if not isinstance(step, int):
+        return text
+    if event.get("every"):
+        until = event.get("until")
+        last = f" to {moment(run, until)}" if isinstance(until, int) else ""
+        return f"{text} every {plural(int(event['every']), 'step')} from {moment(run, step)}{last}"
+    return text + f" {when(run, step)}" + (f" (step {step})" if run.start_year is not None else "")
+
+
+def scheduled_sentence(run: Run) -> str | None:
+    """Where the scenario schedules a war: that it happens (in every replicate, as a rule), and
+    the rate of the wars it does not schedule, which is what the model says."""
+    if not run.scheduled_wars or run.scheduled_war_replicates == 0:
+        return None  # none scheduled, or none within the steps run
+    s, R, n = run.summary, run.replicates, run.scheduled_war_replicates
+    where = f"every replicate ({n} of {R})" if n == R else f"{n} of {R} replicates"
+    which = list_words([_event_words(run, e) for e in run.scheduled_wars])
+    lead = f"A war the scenario schedules happens in {where}: {which}"
+    p = s.get("p_war_unscheduled")
+    if not is_num(p):
+        return f"{lead}; this summary has no rate of the wars it does not schedule."
+    k = count(p, R)
+    return (
+        f"{lead}; wars it does not schedule: {k} of {R} replicates, rate {num(p)} "
+        f"({_interval(k, R)})."
+    )
+
+
 def _war_sentences(run: Run) -> list[str]:
     s, R = run.summary, run.replicates
     p = s["p_war"]
     k = count(p, R)
-    lo, hi = binomial_interval(k, R)
-    interval = f"95% interval {lo:.3f}\u2013{hi:.3f}, Clopper\u2013Pearson"
+    interval = _interval(k, R)
+    lead = scheduled_sentence(run)
     if k == 0:
         return [f"No replicate had a war: 0 of {R} (war rate {num(p)}; {interval})."]
-    out = [f"War broke out in {k} of {R} replicates: war rate {num(p)} ({interval})."]
+    if lead is None:
+        out = [f"War broke out in {k} of {R} replicates: war rate {num(p)} ({interval})."]
+    else:
+        out = [
+            lead,
+            f"Counting the scheduled war, war broke out in {k} of {R} replicates: war rate "
+            f"{num(p)} ({interval}).",
+        ]
     steps = run.first_war_step[run.first_war_step >= 0]
     if steps.size == 0:  # runs.parquet disagrees with the summary; say only what is known
         return out
-    out.append(
-        f"Among the replicates with a war, the first war began at step "
-        f"{num(s['first_war_step_mean'], 1)} on average (median {np.median(steps):g}, earliest "
-        f"{steps.min()}, latest {steps.max()}; the steps run from 0 to {run.steps - 1})."
-    )
+    among = "Among the replicates with a war" + (", the scheduled war included" if lead else "")
+    if run.start_year is None:
+        out.append(
+            f"{among}, the first war began at step {num(s['first_war_step_mean'], 1)} on "
+            f"average (median {np.median(steps):g}, earliest {steps.min()}, latest "
+            f"{steps.max()}; the steps run from 0 to {run.steps - 1})."
+        )
+    else:
+        y0, mean = run.start_year, s["first_war_step_mean"]
+        out.append(
+            f"{among}, the first war began in {num(y0 + mean if is_num(mean) else None, 1)} on "
+            f"average (step {num(mean, 1)}; median {y0 + np.median(steps):g}, earliest "
+            f"{y0 + steps.min()}, latest {y0 + steps.max()}; steps 0 to {run.steps - 1} are the "
+            f"years {y0} to {y0 + run.steps - 1})."
+        )
     initiators = run.first_war_initiator[run.first_war_step >= 0].dropna().astype(str)
     counts = initiators.value_counts()
     started = [

@@ -7,7 +7,6 @@ from functools import cached_property
 
 import numpy as np
 
-import secdilemma.mechanisms.decision.policies  # noqa: F401  (registers the built-in policies)
 from secdilemma.mechanisms.conflict import Balance
 from secdilemma.mechanisms.decision.options import OptionSpace, requirement_masks
 from secdilemma.mechanisms.decision.sampling import draw_softmax, softmax_likelihoods
@@ -103,8 +102,9 @@ def decide(
 
     for policy in POLICY_REGISTRY.entries():  # each state has one: their columns are disjoint
         uses = w.policy == policy.code
-        if policy.implementation is not None and uses.any():
-            chosen = np.where(uses[None, :], policy.implementation(w, b, space, p), chosen)
+        rule = policy.rule() if uses.any() else None
+        if rule is not None:
+            chosen = np.where(uses[None, :], rule(w, b, space, p), chosen)
     # A baseline policy may pick an act whose preconditions fail; it then waits.
     wait = space.option_of(space.catalog.index("wait"), None)
     chosen = np.where(ok_after(valid, chosen), chosen, wait)

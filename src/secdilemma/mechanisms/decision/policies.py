@@ -14,7 +14,6 @@ from secdilemma.errors import InputError
 from secdilemma.formal.richardson import reaction_rate
 from secdilemma.mechanisms.conflict import Balance
 from secdilemma.mechanisms.decision.options import OptionSpace
-from secdilemma.model.registry import register_policy
 from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState
 
@@ -69,26 +68,3 @@ def offensive_realist(w: WorldState, b: Balance, space: OptionSpace, p: Paramete
 def scripted(w: WorldState, b: Balance, space: OptionSpace, p: Parameters) -> np.ndarray:
     """Only the scenario's scheduled events; otherwise wait."""
     return np.full(w.shape, option(space, "wait"))
-
-
-register_policy(
-    "expected_utility",
-    "the decision model: softmax or argmax over each act's expected utility (docs/model.md 5)",
-)
-register_policy(
-    "richardson",
-    "arm when a * y - m * x + g > 0 against the most threatening rival (Richardson 1960)",
-    richardson,
-)
-register_policy(
-    "reciprocity",
-    "tit for tat: arm after a hostile reading, reassure the friendliest after a friendly one",
-    reciprocity,
-)
-register_policy(
-    "offensive_realist",
-    "invade the most beatable state when the odds exceed realist_war_threshold, else build "
-    "offensive forces (Mearsheimer)",
-    offensive_realist,
-)
-register_policy("scripted", "only the scenario's scheduled events; otherwise wait", scripted)
