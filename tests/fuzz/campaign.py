@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for fuzz.mutations
 
-from fuzz.mutations import KINDS, check_case, make_case  # noqa: E402
+from fuzz.mutations import KINDS, check_case, make_case, warm_up  # noqa: E402
 
 LABELS = {
     "error": "clean errors",
@@ -49,8 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     counts: collections.Counter[str] = collections.Counter({kind: 0 for kind in KINDS})
     bad = []
     slowest = (0.0, -1)
-    start = time.perf_counter()
     with tempfile.TemporaryDirectory() as root:
+        warm_up(Path(root))  # compiles the kernels, untimed
+        start = time.perf_counter()
         for n in numbers:
             case = make_case(case_rng(args.seed, n))
             folder = Path(root) / str(n)

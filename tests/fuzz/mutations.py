@@ -961,6 +961,16 @@ def check_case(case: Case, folder: Path, limit: float | None = None) -> Outcome:
             signal.signal(signal.SIGALRM, previous)
 
 
+def warm_up(folder: Path) -> None:
+    """Run each bundled scenario once, untimed: the first run in a process compiles the
+    kernels (Numba), which is no part of a case's time."""
+    for name in bundled_names():
+        case_folder = folder / f"warm-{name}"
+        case_folder.mkdir(exist_ok=True)
+        outcome = check_case(Case(name, _tiny(name)), case_folder)
+        assert outcome.kind == "run", (name, outcome)
+
+
 def _check(case: Case, path: Path) -> Outcome:
     result = _runner.invoke(app, ["validate", str(path)])
     if result.exception is not None and not isinstance(result.exception, SystemExit):

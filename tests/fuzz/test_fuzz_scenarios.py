@@ -3,8 +3,9 @@ in a clean error (exit status 2, every line naming its source and field) or a cl
 finite outputs, never a traceback, a hang or a NaN.
 
 The mutations are in tests/fuzz/mutations.py; hypothesis drives their random choices, so a
-failing case shrinks and replays. The default run tries a few hundred cases; the ``slow`` one a
-few thousand; ``python tests/fuzz/campaign.py --cases 10000`` runs a campaign and counts.
+failing case shrinks and replays. The default run tries a few hundred cases; the ``slow`` (and
+``fuzz``) one a few thousand; ``python tests/fuzz/campaign.py --cases 10000`` runs a campaign
+and counts.
 """
 
 from __future__ import annotations
@@ -17,9 +18,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fuzz.mutations import Case, check_case, make_case
+from fuzz.mutations import Case, check_case, make_case, warm_up
 
 LIMIT = 10.0  # seconds per case: more is a hang
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _compiled(tmp_path_factory):
+    """The kernels compiled before any case is timed."""
+    warm_up(tmp_path_factory.mktemp("warm"))
 
 
 def _check(rng: random.Random) -> None:
@@ -48,6 +55,7 @@ def test_mutated_scenarios_fail_cleanly_or_run_finite(rng):
 
 
 @pytest.mark.slow
+@pytest.mark.fuzz
 @settings(max_examples=3000, **{**_SETTINGS, "derandomize": False})
 @given(st.randoms(use_true_random=False))
 def test_mutated_scenarios_fail_cleanly_or_run_finite_many(rng):
