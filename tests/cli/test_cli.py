@@ -311,3 +311,14 @@ def test_a_misspelt_key_gets_a_suggestion_on_the_command_line(tmp_path):
     result = runner.invoke(app, ["validate", str(scenario)])
     assert result.exit_code == 2
     assert "states[0].gred: 0.5: unknown key (did you mean 'greed'?)" in result.output
+
+
+def test_a_lens_for_a_file_whose_states_are_not_a_list_is_a_named_error(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nstates: 5\n")
+    result = runner.invoke(
+        app, ["run", str(bad), "--lens", "bayesian", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2, result.output
+    assert "states" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()

@@ -47,8 +47,10 @@ class Comparison:
 
 
 def lens_overrides(scenario: str, lens: str) -> list[str]:
-    states = read_raw(resolve_path(scenario)).get("states") or []
-    return [f"states.{n}.lens={lens}" for n in range(len(states))]
+    states = read_raw(resolve_path(scenario)).get("states")
+    # A malformed ``states`` is left for the schema to report, with its file and field.
+    count = len(states) if isinstance(states, list) else 0
+    return [f"states.{n}.lens={lens}" for n in range(count)]
 
 
 def compare(

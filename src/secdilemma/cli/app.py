@@ -78,9 +78,9 @@ def run(
         if lens is not None:
             if lens not in LENSES:
                 raise InputError("--lens", "lens", lens, f"unknown lens; use one of {list(LENSES)}")
-            path = resolve_path(scenario)
-            n_states = len(read_raw(path).get("states") or [])
-            overrides += [f"states.{k}.lens={lens}" for k in range(n_states)]
+            from secdilemma.analysis.compare import lens_overrides
+
+            overrides += lens_overrides(scenario, lens)
         spec = load_scenario(scenario, overrides)
         target = out or default_out_dir(spec.name, spec.seed)
         check_output_dir(target)  # a read-only or full disk fails now, not after the run
@@ -297,7 +297,10 @@ def synth(
         out.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     except OSError as err:
         fail(InputError("--out", "--out", str(out), f"cannot write: {err.strerror}"))
-    load_scenario(out)  # what was written loads
+    try:
+        load_scenario(out)  # what was written loads
+    except InputError as err:
+        fail(err)
     typer.echo(f"{out}: {states} states, {len(raw['relations'])} relations")
 
 
