@@ -5,7 +5,7 @@
 
 Each table lies between its two marker comments; everything outside them is left as it is.
 The parameter table (section 13, markers ``BEGIN`` and ``END``, required) is
-``secdilemma.model.parameters.parameter_table()``: each field's default, range, unit,
+``secdilemma.model.parameter_table.parameter_table()``: each field's default, range, unit,
 description and source, so a parameter is described once, where it is defined. The policy and
 lens tables (sections 5.5 and 8) are their registries' entries (``model/registry.py``).
 docs/evidence.md's tables of the record's regularities are computed from the bundled COW data
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from secdilemma.evidence.races import detector_table, races_markdown
 from secdilemma.evidence.regularities import evidence_markdown, evidence_table
-from secdilemma.model.parameters import parameter_table
+from secdilemma.model.parameter_table import parameter_table
 from secdilemma.model.registry import LENS_REGISTRY, POLICY_REGISTRY, registry_table
 
 MODEL_MD = Path(__file__).resolve().with_name("model.md")

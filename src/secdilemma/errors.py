@@ -118,6 +118,10 @@ class InputError(ValueError):
         self.problem = problem
         super().__init__(error_line(source, field, value, problem))
 
+    def __reduce__(self):
+        # Raised in a worker process, it must come back through pickle whole.
+        return (type(self), (self.source, self.field, self.value, self.problem))
+
 
 class ScenarioError(InputError):
     """One or more problems in a scenario; ``problems`` holds each as an :class:`InputError`."""
@@ -128,6 +132,9 @@ class ScenarioError(InputError):
         super().__init__(first.source, first.field, first.value, first.problem)
         if len(problems) > 1:
             self.args = (str(self),)
+
+    def __reduce__(self):
+        return (type(self), (self.problems,))
 
     def __str__(self) -> str:
         lines = [

@@ -309,3 +309,42 @@ def test_incident_readings_are_drawn_where_incidents_happened_only():
     assert np.array_equal(
         streams.normal_at(Stream.INCIDENT_NOISE, 3, (N, N), incident), every[incident]
     )
+
+
+def test_a_first_war_begun_on_a_state_ten_times_stronger_is_counted_unless_scheduled():
+    small = [
+        "replicates=50",
+        "steps=3",
+        "states.S.offense=0.1",
+        "states.S.defense=0.1",
+        "states.G.greed=0",
+        "parameters.realist_war_threshold=0",  # S's rule invades whatever its odds
+    ]
+    chosen = load_scenario(
+        "greedy-vs-security-seeker", [*small, "states.S.policy=offensive_realist"]
+    )
+    summary = summarize(run_ensemble(chosen, trajectories=False))
+    assert summary["first_war_initiator"]["S"] == 1.0
+    assert summary["p_war_on_tenfold"] == 1.0
+    # The same war scheduled by the scenario is not a choice the model made.
+    event = "events=[{step: 0, actor: S, action: invade, target: G}]"
+    scheduled = load_scenario(
+        "greedy-vs-security-seeker", [*small, "states.S.policy=scripted", event]
+    )
+    summary = summarize(run_ensemble(scheduled, trajectories=False))
+    assert summary["first_war_initiator"]["S"] == 1.0
+    assert summary["p_war_on_tenfold"] == 0.0
+    # An even war is not counted either.
+    even = load_scenario(
+        "greedy-vs-security-seeker",
+        [
+            "replicates=50",
+            "steps=3",
+            "states.G.greed=0",
+            "parameters.realist_war_threshold=0",
+            "states.S.policy=offensive_realist",
+            "states.S.offense=3",
+            "states.S.defense=2",
+        ],
+    )
+    assert summarize(run_ensemble(even, trajectories=False))["p_war_on_tenfold"] == 0.0

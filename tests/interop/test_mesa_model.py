@@ -24,6 +24,7 @@ from secdilemma.mechanisms.conflict import military_balance  # noqa: E402
 from secdilemma.mechanisms.decision.choice import conditions  # noqa: E402
 from secdilemma.mechanisms.decision.options import OptionSpace, requirement_masks  # noqa: E402
 from secdilemma.mechanisms.decision.utility import option_utilities  # noqa: E402
+from secdilemma.mechanisms.decision.war_parts import private_cost  # noqa: E402
 from secdilemma.model.scenario import (  # noqa: E402
     load_scenario,
     parse_scenario,
@@ -170,25 +171,36 @@ def test_each_agents_option_utilities_are_the_engines(spec, double_precision):
     model = SecurityDilemmaModel(spec, replicate=3, steps=30)
     space = OptionSpace(model.catalog, len(model.states))
     p = model.p
+    # Each state's private cost of war is the engine's draw for this replicate, and it varies
+    # (the default dispersion is not 0), so the term it weighs in war utility is compared.
+    cost_factor = np.array([[s.cost_factor for s in model.states]])
+    streams = Streams(model.scenario.seed, range(model.replicate, model.replicate + 1))
+    expected = private_cost(streams, len(model.states), p.war_cost_dispersion)
+    np.testing.assert_allclose(cost_factor, expected, rtol=1e-14, atol=0)
+    assert not np.allclose(cost_factor, 1.0)
     compared = 0
+    weighed = False  # the private costs changed some compared option's utility
     for t in range(30):
         if t % 6 == 0:  # along the run, as agreements, alliances and wars change the world
             w = world_of(model)
-            utilities, _ = option_utilities(w, military_balance(w, p), space, p)
+            b = military_balance(w, p)
+            utilities, _ = option_utilities(w, b, space, p, cost_factor=cost_factor)
+            median, _ = option_utilities(w, b, space, p)  # every state at the median cost
             valid = requirement_masks(conditions(w, p), space, w.menu)
             model.measure_balance()
             model.agents.do("foresee")
             for s in model.states:
-                options, base, gain = s.evaluate_options()
+                options, base, gain = s.evaluate_options(s.cost_factor)
                 index = [space.option_of(act.index, target) for act, target in options]
                 assert index == np.flatnonzero(valid[0, s.index]).tolist()
                 engine_base = utilities.base[0, s.index, index]
                 engine_gain = utilities.gain[0, s.index, index]
                 np.testing.assert_allclose(base, engine_base, rtol=1e-9, atol=1e-12)
                 np.testing.assert_allclose(gain, engine_gain, rtol=1e-9, atol=1e-12)
+                weighed |= not np.allclose(engine_base, median.base[0, s.index, index])
                 compared += len(options)
         model.step()
-    assert compared > 100
+    assert compared > 100 and weighed
 
 
 _STREAMS = {
@@ -233,16 +245,48 @@ class EngineDraws(SecurityDilemmaModel):
 
 
 @pytest.mark.parametrize(
-    "spec, replicate",
+    "spec, replicate, exercised",
     [
-        (mixed(), 9),  # wars of aggression, an ally joining, a nuclear retaliation, lies
-        (synthetic(8, seed=2, steps=40), 1),  # 43 wars, deliberate, inadvertent and joined
-        (load_scenario("two-security-seekers"), 43),  # a war provoked by a crisis act
+        # 16 wars: of aggression, one provoked, allies joining; a nuclear retaliation (no
+        # nuclear attack), lies revealed, a violation detected; C's record war and not A's.
+        (
+            mixed(),
+            1177,
+            (
+                "wars_deliberate",
+                "wars_provoked",
+                "wars_joined",
+                "nuclear_use",
+                "lies_revealed",
+                "violations_detected",
+            ),
+        ),
+        # 8 wars: deliberate, inadvertent and joined; lies revealed, violations detected and a
+        # verification false alarm.
+        (
+            synthetic(8, seed=2, steps=40),
+            185,
+            (
+                "wars_deliberate",
+                "wars_inadvertent",
+                "wars_joined",
+                "lies_revealed",
+                "violations_detected",
+                "verification_false_alarms",
+            ),
+        ),
+        # A war provoked by a crisis act (the scenario's first in its replicates), a violation
+        # detected and a verification false alarm.
+        (
+            load_scenario("two-security-seekers"),
+            256,
+            ("wars_provoked", "violations_detected", "verification_false_alarms"),
+        ),
     ],
     ids=["mixed", "synthetic-8", "two-security-seekers"],
 )
 def test_fed_the_engines_draws_the_mesa_model_runs_the_engines_run(
-    spec, replicate, double_precision
+    spec, replicate, exercised, double_precision
 ):
     _, engine = simulate(spec, range(replicate, replicate + 1), trajectories=True)
     model = EngineDraws(spec, replicate=replicate)
@@ -276,6 +320,7 @@ def test_fed_the_engines_draws_the_mesa_model_runs_the_engines_run(
     assert mine["record_reproduced"] == engine.record_reproduced[0].tolist()
     assert spec.name != "nuclear-mix" or mine["record_reproduced"] == [False, True]
     assert mine["war"]  # the replicates are picked for their wars
+    assert all(mine[key] for key in exercised), {key: mine[key] for key in exercised}
 
 
 def _per_replicate(outcomes, mesa_model: bool) -> dict[str, np.ndarray]:

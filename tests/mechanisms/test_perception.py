@@ -59,15 +59,17 @@ def test_societal_acts_threaten_nobody_and_norms_only_the_sensitive(tmp_path):
 
 def test_charity_and_social_learning_stop_the_spiral_only_for_interpretive_states(tmp_path):
     def spiral(name, *args):
-        return run(tmp_path, name, *args)[0]["p_spiral"]
+        return run(tmp_path, name, "--no-trajectories", *args)[0]["p_spiral"]
 
+    # The two scenarios give the states the builds alone, richer and closer (their comments say
+    # why): with the full menu under the calibrated constants no pair spirals, whatever charity.
     low = ["--set", "states.A.charity=0.1", "--set", "states.B.charity=0.1"]
     high = ["--set", "states.A.charity=0.95", "--set", "states.B.charity=0.95"]
     assert spiral("spiral.yaml", *low) > 0.8
     assert spiral("spiral.yaml", *high) < spiral("spiral.yaml", *low) - 0.5
     # Charity is a frame; states that read capability alone spiral regardless.
     assert spiral("spiral.yaml", "--lens", "structural", *high) > 0.8
-    # Fifteen steps of reciprocated restraint, turned into charity by social learning.
+    # Twenty-five steps of reciprocated restraint, turned into charity by social learning.
     learned = spiral("spiral_after_restraint.yaml")
     unlearned = spiral("spiral_after_restraint.yaml", "--set", "parameters.charity_learning=0")
     assert unlearned > 0.8 and learned < unlearned - 0.5
@@ -75,6 +77,8 @@ def test_charity_and_social_learning_stop_the_spiral_only_for_interpretive_state
 
 
 def test_a_costly_signal_that_greedy_types_avoid_separates_the_types(tmp_path):
+    # A holds offense 2 in both scenarios, so that it has capability to forgo all run long (the
+    # scenario's comment says why).
     costly, out = run(tmp_path, "costly_signal.yaml")
     belief = pair_series(out, "belief_greedy", "B", "A")
     assert costly["acts"]["unilateral_restraint"] > 20
@@ -86,22 +90,31 @@ def test_a_costly_signal_that_greedy_types_avoid_separates_the_types(tmp_path):
 
 
 def test_hubris_raises_initiation_and_losses_prudence_lowers_it_under_doubt(tmp_path):
-    humble, _ = run(tmp_path, "war_dispositions.yaml", "--set", "states.G.hubris=0")
-    proud, _ = run(tmp_path, "war_dispositions.yaml", "--set", "states.G.hubris=2")
+    # S's defence varies across replicates, so that G's true odds range from good (0.75) to poor
+    # (0.3): hubris then shows as wars fought at poor odds and lost. Against a fixed S the odds
+    # are the same for both and the calibrated model's losses differ by only 0.037 (3,000
+    # replicates); here by 0.0875, resolved (to about 0.007) by 1,000 replicates.
+    odds = ["--set", "states.S.defense={dist: uniform, low: 0.5, high: 8.0}"]
+    odds += ["--replicates", "1000", "--no-trajectories"]
+    humble, _ = run(tmp_path, "war_dispositions.yaml", "--set", "states.G.hubris=0", *odds)
+    proud, _ = run(tmp_path, "war_dispositions.yaml", "--set", "states.G.hubris=2", *odds)
     assert proud["first_war_initiator"]["G"] > humble["first_war_initiator"]["G"] + 0.2
     assert proud["initiator_loss_mean"] > humble["initiator_loss_mean"] + 0.05
 
     def war(*args):
-        return run(tmp_path, "war_dispositions.yaml", "--set", "states.G.hubris=1", *args)[0]
+        hubris = ["--set", "states.G.hubris=1", "--no-trajectories"]
+        return run(tmp_path, "war_dispositions.yaml", *hubris, *args)[0]
 
+    # Prudence 0.75, not 0.5: the calibrated security_weight (0.99, was 5) shrinks the security
+    # part of prudence's penalty, and 0.5 cuts p_war from 0.67 to 0.21, 0.75 to about 0.01.
     careless = war("--set", "states.G.prudence=0")
-    careful = war("--set", "states.G.prudence=0.5")
+    careful = war("--set", "states.G.prudence=0.75")
     assert careful["p_war"] < careless["p_war"] - 0.5
     # Prudence acts on doubt: when G is sure of S's type it changes nothing.
     sure = ["--set", "beliefs.G-S.greedy=0.0"]
     assert (
         war(*sure, "--set", "states.G.prudence=0")["p_war"]
-        == war(*sure, "--set", "states.G.prudence=0.5")["p_war"]
+        == war(*sure, "--set", "states.G.prudence=0.75")["p_war"]
     )
 
 

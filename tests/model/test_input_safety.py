@@ -242,10 +242,11 @@ def test_every_yaml_file_in_the_repository_reads_as_before():
 
 
 def test_defaults_are_unchanged():
-    from secdilemma.model.parameters import Parameters
+    from secdilemma.model.parameters import CALIBRATED, Parameters
 
     spec = load_scenario("two-security-seekers")
-    assert Parameters().foresight == 10 and Parameters().temperature == 0.005
+    assert Parameters().foresight == 10
+    assert Parameters().temperature == CALIBRATED["fitted"]["temperature"]
     assert spec.parameters == Parameters()
 
 

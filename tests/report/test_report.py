@@ -116,7 +116,7 @@ def war_run(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def seekers(tmp_path_factory) -> tuple[Path, Path]:
-    """Two security seekers, and the same with offense dominant (`--set`)."""
+    """Two security seekers, and the same with A greedy (`--set`)."""
     root = tmp_path_factory.mktemp("seekers")
     base = _run(root / "base", "two-security-seekers", *SMALL)
     changed = _run(
@@ -124,7 +124,7 @@ def seekers(tmp_path_factory) -> tuple[Path, Path]:
         "two-security-seekers",
         *SMALL,
         "--set",
-        "world.offense_defense_balance=3",
+        "states.A.greed=0.9",
     )
     write_report(base)
     write_report(changed)
@@ -216,15 +216,15 @@ def test_set_override_changes_the_report(seekers):
     base, changed = seekers
     pages = [_page(base), _page(changed)]
     summaries = [_json(base / "summary.json"), _json(changed / "summary.json")]
-    assert summaries[0]["p_spiral"] != summaries[1]["p_spiral"]
+    assert summaries[1]["p_war"] > summaries[0]["p_war"] + 0.3
     for page, summary in zip(pages, summaries, strict=True):
         assert page.cell("p_spiral") == f"{summary['p_spiral']:.3f}"
         assert page.cell("p_war") == f"{summary['p_war']:.3f}"
         spirals = round(summary["p_spiral"] * summary["replicates"])
         assert f"occurred in {spirals} of {summary['replicates']} replicates" in page.text
-    assert pages[0].cell("p_spiral") != pages[1].cell("p_spiral")
-    assert "world.offense_defense_balance=3" in pages[1].cell("overrides")
-    assert "world.offense_defense_balance=3" not in pages[0].cell("overrides")
+    assert pages[0].cell("p_war") != pages[1].cell("p_war")
+    assert "states.A.greed=0.9" in pages[1].cell("overrides")
+    assert "states.A.greed=0.9" not in pages[0].cell("overrides")
 
 
 def test_no_war_is_said_plainly(seekers):

@@ -80,6 +80,7 @@ def side_by_side(summaries: dict[str, dict[str, Any]]) -> dict[str, dict[str, An
         "p_spiral",
         "p_tragic_spiral",
         "p_accidental_war",
+        "p_war_on_tenfold",
         "first_war_initiator",
         "security_change",
         "misperception_belief",

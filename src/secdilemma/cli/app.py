@@ -247,7 +247,8 @@ def _show_comparison(result: dict, scheduled: dict[str, float] | None = None) ->
     def fmt(value) -> str:
         return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
-    for label in (*rates, "first_war_step_mean", "p_spiral", "p_tragic_spiral", "p_accidental_war"):
+    shown = ("first_war_step_mean", "p_spiral", "p_tragic_spiral", "p_accidental_war")
+    for label in (*rates, *shown, "p_war_on_tenfold"):
         key = label.split(" ")[0]
         table.add_row(label, *(fmt(sides[key][r]) for r in READINGS))
         year = result["readings"][READINGS[0]].get("start_year")

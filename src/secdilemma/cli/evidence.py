@@ -143,6 +143,10 @@ def score_command(
         int | None, typer.Option(help="Replicates per dispute (default 200).", min=1)
     ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 2,
+    constants: Annotated[
+        str,
+        typer.Option(help="'calibrated' (the defaults) or 'hand-set' (the values before it)."),
+    ] = "calibrated",
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
     """The model against the record: each dispute dyad as a two-state world, its probability
@@ -151,7 +155,7 @@ def score_command(
     from secdilemma.evidence.score import score
 
     try:
-        result = score(lens, quick, replicates, workers)
+        result = score(lens, quick, replicates, workers, constants)
     except InputError as err:
         fail(err)
     if as_json:
@@ -180,5 +184,75 @@ def score_command(
     console.print(race)
 
 
+def calibrate_command(
+    quick: Annotated[
+        bool,
+        typer.Option(
+            "--quick", help="24 dyads, 16 replicates, 6 trials: a check, not an estimate."
+        ),
+    ] = False,
+    screen: Annotated[
+        bool,
+        typer.Option(
+            "--screen", help="Screen every candidate constant first (Morris) and fit the top five."
+        ),
+    ] = False,
+    trials: Annotated[int | None, typer.Option(help="Trials of the fit.", min=1)] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 2,
+    write: Annotated[
+        bool,
+        typer.Option("--write", help="Store the estimate as the package's defaults."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Estimate the model's free constants from the record's training years (COW disputes
+    1816-1945): each dispute dyad as a two-state world, the constants fitted (optuna) to the
+    record's war shares by capability ratio, alliance and arms race."""
+    import dataclasses
+
+    from secdilemma.evidence.calibrate import Settings, calibrate, write_defaults
+
+    settings = Settings.quick() if quick else Settings()
+    if trials is not None:
+        settings = dataclasses.replace(settings, trials=trials)
+    try:
+        result = calibrate(settings, screened=screen, workers=workers)
+    except InputError as err:
+        fail(err)
+    if write:
+        write_defaults(result)
+    if as_json:
+        emit_json({k: v for k, v in result.items() if k != "trials"} | {"trials": result["trials"]})
+        return
+    console.print(
+        f"{result['dyads']['sampled']} of {result['dyads']['training']} training dispute dyads "
+        f"({result['training_years']}), {settings.replicates} replicates, {settings.trials} "
+        f"trials; loss {result['loss']['start']:.2f} at the hand-set constants, "
+        f"{result['loss']['fitted']:.2f} fitted"
+    )
+    fitted = Table(title="fitted constants (68% interval)")
+    for column in ("constant", "estimate", "interval"):
+        fitted.add_column(column, justify="left" if column == "constant" else "right")
+    for name, value in result["fitted"].items():
+        low, high = result["interval_68"][name]
+        fitted.add_row(name, f"{value:.4g}", f"{low:.3g}-{high:.3g}")
+    console.print(fitted)
+    shares = Table(title="share of disputes that became wars")
+    for column in ("group", "dyads", "record", "hand-set", "fitted"):
+        shares.add_column(column, justify="left" if column == "group" else "right")
+    for name, cell in result["targets"].items():
+        shares.add_row(
+            name,
+            str(cell["dyads"]),
+            f"{cell['record']:.3f}",
+            f"{cell['start']:.3f}",
+            f"{cell['fitted']:.3f}",
+        )
+    console.print(shares)
+    if write:
+        console.print("stored as the package's defaults (model/data/calibrated.json)")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(evidence_app, name="evidence")
+    app.command("calibrate")(calibrate_command)

@@ -16,7 +16,14 @@ from secdilemma.engine.records.step import Step
 from secdilemma.mechanisms.agreements import learn_from_verification, verify
 from secdilemma.mechanisms.alliances import allies_join, balance_against_aggression
 from secdilemma.mechanisms.apply import advance_economy, apply_actions
-from secdilemma.mechanisms.conflict import Outbreak, actual_security, military_balance, resolve_wars
+from secdilemma.mechanisms.conflict import (
+    Balance,
+    Outbreak,
+    actual_security,
+    hubristic,
+    military_balance,
+    resolve_wars,
+)
 from secdilemma.mechanisms.crisis import Crisis, escalate
 from secdilemma.mechanisms.decision import Choice, OptionSpace, decide
 from secdilemma.mechanisms.decision.vulnerability import vulnerability
@@ -73,6 +80,7 @@ def _scheduled_options(scenario: Scenario, space: OptionSpace) -> dict[int, list
 
 def _outbreak(
     w: WorldState,
+    bal: Balance,
     choice: Choice,
     cat: Catalog,
     crisis: Crisis,
@@ -85,8 +93,12 @@ def _outbreak(
     aim = choice.aim
     a = choice.action
     deliberate = aim & cat.starts_war[a][:, :, None]
-    # An act of force may provoke the target into striking back: a war it initiates.
-    provoked = aim & (streams.uniform(Stream.CRISIS, step, (N, N)) < cat.crisis[a][:, :, None])
+    # An act of force may provoke the target into striking back: a war it initiates, at the
+    # act's crisis rate where the target expects to hold its own, less in proportion to its
+    # (hubristic) odds below even (a state that cannot win swallows the insult; Fearon 1995).
+    odds = hubristic(bal.win, w.hubris, p.hubris_scale).transpose(0, 2, 1)  # [actor, target]
+    strikes_back = cat.crisis[a][:, :, None] * np.minimum(2.0 * odds, 1.0)
+    provoked = aim & (streams.uniform(Stream.CRISIS, step, (N, N)) < strikes_back)
     provoked = provoked.transpose(0, 2, 1) & ~deliberate
     fighting = deliberate | provoked
     inadvertent = crisis.escalated & ~fighting & ~fighting.transpose(0, 2, 1)
@@ -153,7 +165,7 @@ def _simulate_block(
 
         bal = military_balance(w, p)
         crisis = escalate(w, bal, reading, p, streams, t)
-        outbreak, force, stakes = _outbreak(w, choice, cat, crisis, p, streams, t)
+        outbreak, force, stakes = _outbreak(w, bal, choice, cat, crisis, p, streams, t)
         nuclear = choice.aim & cat.nuclear_use[choice.action][:, :, None]
         wars = resolve_wars(w, bal, outbreak.started, force, stakes, nuclear, p, streams, t)
         balance_against_aggression(w, outbreak.deliberate, reading, p)

@@ -8,9 +8,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from secdilemma.engine.outcomes import Outcomes
 from secdilemma.engine.pipeline import Ensemble
 from secdilemma.engine.records.trajectories import PAIR_VARIABLES, STATE_VARIABLES
 from secdilemma.formal.jervis import world_label
+
+TENFOLD = 10.0
+
+
+def war_on_tenfold(o: Outcomes) -> np.ndarray:
+    """(R,) bool: the first war was begun, by an act the scenario did not schedule, against a
+    state with at least ``TENFOLD`` times the initiator's forces at the start: small states
+    starting wars on great powers, which the record almost never shows."""
+    r = np.flatnonzero(o.war)
+    i, j, t = o.first_war_initiator[r], o.first_war_target[r], o.first_war_step[r]
+    stronger = o.arms_start[r, j] >= TENFOLD * o.arms_start[r, i]
+    chosen = ~o.scheduled[t, r, i]
+    out = np.zeros(o.war.shape, dtype=bool)
+    out[r] = stronger & chosen & (j >= 0)
+    return out
 
 
 def _mean(x: np.ndarray) -> float:
@@ -114,6 +130,7 @@ def summarize(ens: Ensemble) -> dict[str, Any]:
             "joined": _mean(o.wars_joined),
         },
         "p_accidental_war": _mean(o.accidental_war),
+        "p_war_on_tenfold": _mean(war_on_tenfold(o)),
         "p_nuclear_use": _mean(o.nuclear_use),
         "aggressor": {ids[n]: _mean(o.aggressor[:, n]) for n in range(N)},
         "incidents_mean": _mean(o.incidents),

@@ -43,7 +43,12 @@ QUICK_DYADS = 160
 
 
 def _war_probabilities(
-    rows: list[dict[str, Any]], replicates: int, steps: int, lens: str
+    rows: list[dict[str, Any]],
+    replicates: int,
+    steps: int,
+    lens: str,
+    constants: dict[str, float] | None = None,
+    initiator: float | None = None,
 ) -> list[float]:
     """Each dyad's share of replicates with a war between A and B (NaN: no world)."""
     from secdilemma.engine import run_ensemble  # in the worker process
@@ -52,7 +57,13 @@ def _war_probabilities(
     out = []
     for row in rows:
         try:
-            spec = parse_scenario(dispute_world(row, replicates, steps, lens), "dispute")
+            from secdilemma.evidence.calibrate import initiator_greed
+
+            greed = None if initiator is None else initiator_greed(initiator)
+            raw = dispute_world(row, replicates, steps, lens, initiator_greed=greed)
+            if constants:
+                raw["parameters"] = dict(constants)
+            spec = parse_scenario(raw, "dispute")
         except InputError:
             out.append(math.nan)
             continue
@@ -68,17 +79,24 @@ def model_probabilities(
     steps: int = STEPS,
     workers: int = 2,
     executor: Executor | None = None,
+    constants: dict[str, float] | None = None,
+    initiator: float | None = None,
 ) -> np.ndarray:
     """The model's probability of war for every dyad (NaN where no world could be built).
     Each dyad has its own seed, so the result does not depend on ``workers``."""
     rows = dyads[list(COLUMNS)].to_dict("records")
     chunks = [rows[i : i + 50] for i in range(0, len(rows), 50)]
     if workers <= 1 and executor is None:
-        parts = [_war_probabilities(c, replicates, steps, lens) for c in chunks]
+        parts = [
+            _war_probabilities(c, replicates, steps, lens, constants, initiator) for c in chunks
+        ]
     else:
         pool = executor or ProcessPoolExecutor(max_workers=workers)
         try:
-            futures = [pool.submit(_war_probabilities, c, replicates, steps, lens) for c in chunks]
+            futures = [
+                pool.submit(_war_probabilities, c, replicates, steps, lens, constants, initiator)
+                for c in chunks
+            ]
             parts = [f.result() for f in futures]
         finally:
             if executor is None:
@@ -192,11 +210,25 @@ def score(
     quick: bool = False,
     replicates: int | None = None,
     workers: int = 2,
+    constants: str = "calibrated",
 ) -> dict[str, Any]:
     """The model against the record, out of sample in both directions (``secdilemma evidence
-    score``). ``quick`` scores an even sample of ``QUICK_DYADS`` dyads with 40 replicates."""
+    score``). ``quick`` scores an even sample of ``QUICK_DYADS`` dyads with 40 replicates;
+    ``constants`` is ``calibrated`` (the defaults) or ``hand-set`` (the values the calibration
+    started from, ``calibrate.HAND_SET``)."""
     if lens not in READINGS:
         raise InputError("--lens", "lens", lens, f"use one of {list(READINGS)}")
+    if constants not in ("calibrated", "hand-set"):
+        raise InputError("--constants", "constants", constants, "use calibrated or hand-set")
+    from secdilemma.evidence.calibrate import HAND_SET, HARNESS
+    from secdilemma.model.parameters import CALIBRATED
+
+    if constants == "hand-set":
+        overrides = {k: v for k, v in HAND_SET.items() if k not in HARNESS}
+        initiator = None  # the prior: no selection of the disputes' initiators
+    else:
+        overrides = None
+        initiator = CALIBRATED.get("harness", {}).get("dispute_greed")
     # Before minutes of simulation, not after: the logistic baseline needs the [evidence] extra.
     require("statsmodels.api", "evidence", "secdilemma evidence score", "logistic baseline")
     dyads = dispute_dyads()
@@ -205,7 +237,9 @@ def score(
         dyads = dyads.iloc[np.linspace(0, len(dyads) - 1, QUICK_DYADS).astype(int)]
         dyads = dyads.reset_index(drop=True)
     replicates = replicates or (40 if quick else REPLICATES)
-    p_model = model_probabilities(dyads, lens, replicates, STEPS, workers)
+    p_model = model_probabilities(
+        dyads, lens, replicates, STEPS, workers, constants=overrides, initiator=initiator
+    )
     built = np.isfinite(p_model)
     frame, p_model = dyads[built].reset_index(drop=True), p_model[built]
     floor = 1.0 / (2 * replicates)
@@ -214,6 +248,8 @@ def score(
     main = score_split(frame, p_model, early, floor)
     return {
         "lens": lens,
+        "constants": constants,
+        "dispute_initiator_greed": initiator,
         "replicates": replicates,
         "steps": STEPS,
         "dyads_scored": int(len(frame)),

@@ -42,10 +42,15 @@ def dispute_world(
     replicates: int = REPLICATES,
     steps: int = STEPS,
     lens: str = "structural",
+    opening: bool = True,
+    initiator_greed: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The raw scenario (a mapping, as read from YAML) of one dispute dyad."""
+    """The raw scenario (a mapping, as read from YAML) of one dispute dyad; without the
+    ``opening`` display of force, the same pair in a quiet year (the calibration's peacetime
+    target). ``initiator_greed`` is the distribution of side A's greed (by default ``GREED``,
+    as B's): the calibration fits how much more greedy the side that began a dispute is."""
     onset = int(row["onset"])
-    events = [{"step": 0, "actor": "A", "action": OPENING, "target": "B"}]
+    events = [{"step": 0, "actor": "A", "action": OPENING, "target": "B"}] if opening else []
     if bool(row["arms_race"]):
         events += [
             {"step": step, "actor": actor, "action": BUILD_UP}
@@ -60,7 +65,7 @@ def dispute_world(
         "replicates": replicates,
         "seed": dyad_seed(row),
         "states": [
-            {"id": "A", "greed": dict(GREED), "lens": lens},
+            {"id": "A", "greed": dict(initiator_greed or GREED), "lens": lens},
             {"id": "B", "greed": dict(GREED), "lens": lens},
         ],
         "events": events,

@@ -31,6 +31,7 @@ POINT_OUTCOMES = (
     "p_spiral",
     "p_tragic_spiral",
     "p_accidental_war",
+    "p_war_on_tenfold",
     "p_nuclear_use",
     "first_war_step_mean",
     "escalation_score_mean",

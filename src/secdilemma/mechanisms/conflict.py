@@ -229,7 +229,8 @@ def resolve_wars(
     w.offense *= capability_keep * catastrophe_keep
     w.defense *= capability_keep * catastrophe_keep
 
-    cost = p.war_cost * force * attacks
+    # A lopsided war is short and cheap for both sides (``war_parts.intensity``).
+    cost = p.war_cost * force * attacks * (4.0 * b.win * (1.0 - b.win))
     wealth_keep = np.exp(np.log1p(-cost).sum(axis=2) + np.log1p(-cost).sum(axis=1))
     # War cuts the trade between the two: the dependent side loses that share of its economy,
     # the supplier the matching revenue.

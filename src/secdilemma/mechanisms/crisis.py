@@ -31,16 +31,17 @@ class Crisis:
 def first_strike_pressure(w: WorldState, b: Balance, p: Parameters) -> np.ndarray:
     """(R, K, I) in [0, 1]: the reciprocal fear of surprise attack between k and i.
 
-    ``sqrt(win_ki * win_ik)``: k's odds striking first and i's odds if i strikes first, in a
-    geometric mean, so the pressure is high only where both could win by striking first
-    (offense dominance between comparable states); a weak state gains nothing by striking a
-    strong one first, and a strong one has no first strike to fear from a weak one. It counts
-    only where neither side's retaliation survives a first strike, ``(1 - s_k)(1 - s_i)``.
+    ``min(win_ki, win_ik)``: the smaller of k's odds striking first and i's odds if i strikes
+    first, so the pressure is high only where both could win by striking first (offense
+    dominance between comparable states); a weak state gains little by striking a strong one
+    first, and a strong one has no first strike to fear from a weak one (the pressure is the
+    weaker side's odds). It counts only where neither side's retaliation survives a first
+    strike, ``(1 - s_k)(1 - s_i)``.
     """
     first = hubristic(b.win, w.hubris, p.hubris_scale)  # k's own estimate, hubris included
     second = b.win.transpose(0, 2, 1)  # i's odds against k if i strikes first
     exposed = (1.0 - b.secure)[:, :, None] * (1.0 - b.secure)[:, None, :]
-    return np.sqrt(first * second) * exposed
+    return np.minimum(first, second) * exposed
 
 
 def incidents(

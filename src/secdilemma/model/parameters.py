@@ -8,15 +8,38 @@ the range the validator accepts, as the table of docs/model.md section 13
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args, get_origin
+import json
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic.fields import FieldInfo
 
-# Where a value comes from. docs/model.md ("Limits of this version"): the defaults are the
-# project's choices, not estimates from data; a source named after one of these is the origin of
-# the mechanism the parameter belongs to, not of its value.
+# Where a value comes from. A constant the calibration fitted says so (``source_of``); the others
+# are the project's choices, not estimates from data, and a source named after one of these is
+# the origin of the mechanism the parameter belongs to, not of its value.
 UNCALIBRATED = "modelling choice (uncalibrated)"
+
+# The calibrated constants: the estimate of ``secdilemma calibrate`` on the training years
+# (``evidence/calibrate.py``), shipped as data; a constant it fitted takes its value from there.
+CALIBRATION_FILE = Path(__file__).parent / "data" / "calibrated.json"
+CALIBRATED: dict[str, Any] = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+
+
+def calibrated(name: str, hand_set: float) -> float:
+    """The calibrated value of ``name`` where the calibration fitted it, else ``hand_set``."""
+    return float(CALIBRATED["fitted"].get(name, hand_set))
+
+
+def source_of(name: str, hand_set: str) -> str:
+    """Where the default of ``name`` comes from: the calibration, with its 68% interval, or
+    ``hand_set`` (the mechanism's source where the value is the project's choice)."""
+    if name not in CALIBRATED["fitted"]:
+        return hand_set
+    low, high = CALIBRATED["interval_68"][name]
+    return (
+        f"calibrated on COW disputes {CALIBRATED['training_years']} (`secdilemma calibrate`, "
+        f"docs/evidence.md); 68% interval {low:.3g}-{high:.3g}"
+    )
 
 
 class Parameters(BaseModel):
@@ -47,22 +70,22 @@ class Parameters(BaseModel):
         json_schema_extra={"unit": "rule", "source": UNCALIBRATED},
     )
     temperature: float = Field(
-        default=0.005,
+        default=calibrated("temperature", 0.005),
         ge=1e-6,
         le=1e6,
         description="temperature of the softmax choice: utility differences are divided by it",
-        json_schema_extra={"unit": "utility", "source": UNCALIBRATED},
+        json_schema_extra={"unit": "utility", "source": source_of("temperature", UNCALIBRATED)},
     )
     # decision: the value of security (5.2)
     security_weight: float = Field(
-        default=5.0,
+        default=calibrated("security_weight", 5.0),
         ge=0,
         le=10_000.0,
         description="weight of changes in perceived vulnerability in utility, and of the "
         "security terms of war, crises and the preventive motive",
         json_schema_extra={
             "unit": "utility per unit of security (a probability)",
-            "source": UNCALIBRATED,
+            "source": source_of("security_weight", UNCALIBRATED),
         },
     )
     # structural lens (8)
@@ -128,13 +151,16 @@ class Parameters(BaseModel):
         json_schema_extra={"unit": "utility per share of own wealth", "source": UNCALIBRATED},
     )
     backlash_weight: float = Field(
-        default=1.0,
+        default=calibrated("backlash_weight", 1.0),
         ge=0,
         le=10_000.0,
         description="weight of foreseen reactions: those provoked by hostility or harm and by "
         "breaking an agreement (all states), those read from everything else (times empathy), "
         "and their uncertainty (times prudence)",
-        json_schema_extra={"unit": "utility per unit of exposure", "source": UNCALIBRATED},
+        json_schema_extra={
+            "unit": "utility per unit of exposure",
+            "source": source_of("backlash_weight", UNCALIBRATED),
+        },
     )
     hostility_cost: float = Field(
         default=0.05,
@@ -149,7 +175,7 @@ class Parameters(BaseModel):
         },
     )
     hubris_scale: float = Field(
-        default=1.0,
+        default=calibrated("hubris_scale", 1.0),
         ge=0,
         le=25.0,
         description="log-odds added to a state's own chance of winning (in its decisions and "
@@ -157,36 +183,62 @@ class Parameters(BaseModel):
         "(retaliation, striking back), per unit of hubris; outcomes use the true odds",
         json_schema_extra={
             "unit": "log-odds per unit of hubris",
-            "source": f"{UNCALIBRATED}; hubris as mutual optimism after Fearon 1995",
+            "source": source_of(
+                "hubris_scale", f"{UNCALIBRATED}; hubris as mutual optimism after Fearon 1995"
+            ),
         },
     )
     defeat_weight: float = Field(
-        default=0.5,
+        default=calibrated("defeat_weight", 0.5),
         ge=0,
         le=10_000.0,
         description="security lost per unit of force committed to a war that is lost (war and "
         "crisis terms of utility)",
-        json_schema_extra={"unit": "security per unit of force", "source": UNCALIBRATED},
+        json_schema_extra={
+            "unit": "security per unit of force",
+            "source": source_of("defeat_weight", UNCALIBRATED),
+        },
     )
     greed_weight: float = Field(
-        default=5.0,
+        default=calibrated("greed_weight", 5.0),
         ge=0,
         le=10_000.0,
         description="scale of the greedy gain term: `U = base + greed * greed_weight * gain_raw`",
         json_schema_extra={
             "unit": "utility per unit of gain (share of own wealth)",
-            "source": f"{UNCALIBRATED}; the greedy and security-seeking types after Glaser "
-            "1997, Kydd 2005",
+            "source": source_of(
+                "greed_weight",
+                f"{UNCALIBRATED}; the greedy and security-seeking types after Glaser "
+                "1997, Kydd 2005",
+            ),
         },
     )
     # war and nuclear use (5.2, 10)
+    war_cost_dispersion: float = Field(
+        default=calibrated("war_cost_dispersion", 0.5),
+        ge=0,
+        le=5.0,
+        description="log-scale spread of each state's private cost of war, drawn per replicate: "
+        "its defeat and fighting costs in war utility are multiplied by "
+        "`exp(dispersion * Z)`, Z standard normal (median 1)",
+        json_schema_extra={
+            "unit": "log-scale standard deviation",
+            "source": source_of(
+                "war_cost_dispersion",
+                f"{UNCALIBRATED}; private information about the costs of war after Fearon 1995",
+            ),
+        },
+    )
     war_cost: float = Field(
-        default=0.1,
+        default=calibrated("war_cost", 0.1),
         ge=0,
         le=1,
-        description="share of wealth each side loses per unit of force in a war (also in war "
-        "and crisis utility)",
-        json_schema_extra={"unit": "share of wealth per unit of force", "source": UNCALIBRATED},
+        description="share of wealth each side loses per unit of force in a war between equals, "
+        "times the war's intensity `4 p (1 - p)` (also in war and crisis utility)",
+        json_schema_extra={
+            "unit": "share of wealth per unit of force",
+            "source": source_of("war_cost", UNCALIBRATED),
+        },
     )
     loser_loss: float = Field(
         default=0.5,
@@ -221,11 +273,14 @@ class Parameters(BaseModel):
         json_schema_extra={"unit": "share of forces committed", "source": UNCALIBRATED},
     )
     crisis_stakes: float = Field(
-        default=0.1,
+        default=calibrated("crisis_stakes", 0.1),
         ge=0,
         le=1,
         description="stakes of a crisis-provoked or inadvertent war",
-        json_schema_extra={"unit": "share of the loser's wealth", "source": UNCALIBRATED},
+        json_schema_extra={
+            "unit": "share of the loser's wealth",
+            "source": source_of("crisis_stakes", UNCALIBRATED),
+        },
     )
     nuclear_taboo: float = Field(
         default=10.0,
@@ -365,12 +420,30 @@ class Parameters(BaseModel):
     )
     # decision: conquest (5.2)
     conquest_stake: float = Field(
-        default=0.3,
+        default=calibrated("conquest_stake", 0.3),
         ge=0,
         le=1,
         description="share of a target's wealth valued in the conquest term, which makes own "
         "offense worth building to a greedy state",
-        json_schema_extra={"unit": "share of the target's wealth", "source": UNCALIBRATED},
+        json_schema_extra={
+            "unit": "share of the target's wealth",
+            "source": source_of("conquest_stake", UNCALIBRATED),
+        },
+    )
+    conquest_elasticity: float = Field(
+        default=calibrated("conquest_elasticity", 0.5),
+        ge=0,
+        le=1,
+        description="elasticity of the conquest prize in the target's relative wealth: a "
+        "target is worth `(W_j / W_i) ** conquest_elasticity` of the actor's wealth per unit of "
+        "stakes (1: wealth alone; 0: territory valued whatever its wealth)",
+        json_schema_extra={
+            "unit": "elasticity",
+            "source": source_of(
+                "conquest_elasticity",
+                f"{UNCALIBRATED}; revisionist aims beyond wealth after Schweller 1994, Glaser 2010",
+            ),
+        },
     )
     # preconditions (5.5)
     friendly_threshold: float = Field(
@@ -500,22 +573,28 @@ class Parameters(BaseModel):
     )
     # crises and inadvertent war
     alarm_threshold: float = Field(
-        default=0.5,
+        default=calibrated("alarm_threshold", 0.5),
         ge=0,
         le=1e6,
         description="reading of an act or incident above which it alarms the observer",
         json_schema_extra={
             "unit": "hostility reading",
-            "source": f"{UNCALIBRATED}; inadvertent escalation after Schelling 1960, Posen 1991",
+            "source": source_of(
+                "alarm_threshold",
+                f"{UNCALIBRATED}; inadvertent escalation after Schelling 1960, Posen 1991",
+            ),
         },
     )
     escalation_rate: float = Field(
-        default=1.0,
+        default=calibrated("escalation_rate", 1.0),
         ge=0,
         le=1e6,
         description="scale of the hazard that an alarm escalates to war: hazard = rate * alarm "
         "* first-strike pressure * threat",
-        json_schema_extra={"unit": "hazard per step", "source": UNCALIBRATED},
+        json_schema_extra={
+            "unit": "hazard per step",
+            "source": source_of("escalation_rate", UNCALIBRATED),
+        },
     )
     incident_rate: float = Field(
         default=0.05,
@@ -691,62 +770,3 @@ class Parameters(BaseModel):
             "Newman 2019",
         },
     )
-
-
-COLUMNS = ("name", "default", "range", "unit", "meaning", "source")
-
-
-def _number(x: Any) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
-
-
-def value_range(field: FieldInfo) -> str:
-    """The values the validator accepts, from the field's type and its ge/gt/le/lt bounds:
-    ``[0, 1]``, ``(0, ∞)``, ``[2, ∞)``; a choice lists its values.
-
-    >>> value_range(Parameters.model_fields["tremble"])
-    '(0, 1)'
-    """
-    if get_origin(field.annotation) is Literal:
-        return ", ".join(f"`{value}`" for value in get_args(field.annotation))
-    low, high = "(-∞", "∞)"
-    for bound in field.metadata:  # annotated_types' Ge, Gt, Le, Lt (or an Interval of them)
-        if getattr(bound, "ge", None) is not None:
-            low = f"[{_number(bound.ge)}"
-        if getattr(bound, "gt", None) is not None:
-            low = f"({_number(bound.gt)}"
-        if getattr(bound, "le", None) is not None:
-            high = f"{_number(bound.le)}]"
-        if getattr(bound, "lt", None) is not None:
-            high = f"{_number(bound.lt)})"
-    return f"{low}, {high}"
-
-
-def _default(value: Any) -> str:
-    return f"`{value}`" if isinstance(value, str) else repr(value)
-
-
-def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
-def parameter_table() -> str:
-    """The markdown table of every field of ``Parameters``, in field order: name, default,
-    range, unit, meaning and source (docs/model.md section 13).
-
-    >>> parameter_table().splitlines()[0]
-    '| name | default | range | unit | meaning | source |'
-    """
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + " --- |" * len(COLUMNS)]
-    for name, field in Parameters.model_fields.items():
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        cells = (
-            f"`{name}`",
-            _default(field.default),
-            value_range(field),
-            extra.get("unit", ""),
-            field.description or "",
-            extra.get("source", ""),
-        )
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    return "\n".join(lines) + "\n"

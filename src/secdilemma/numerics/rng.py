@@ -40,6 +40,7 @@ class Stream(enum.IntEnum):
     INCIDENT_NOISE = 13
     ESCALATE = 14
     ALLY = 15
+    PRIVATE_COST = 16
 
 
 def mix(z: np.ndarray) -> np.ndarray:

@@ -87,6 +87,7 @@ UNSCHEDULED = "rate of wars the scenario does not schedule"
 OPTIONAL_RATES = {
     "p_war_unscheduled": UNSCHEDULED,
     "p_accidental_war": "accidental war rate",
+    "p_war_on_tenfold": "first war begun on a state ten times stronger",
 }
 # Scalars of the summary that the header or the headline table already show.
 SHOWN_ELSEWHERE = {

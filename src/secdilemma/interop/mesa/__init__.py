@@ -33,16 +33,18 @@ balance against aggressors; states learn; the economy grows; the step is recorde
 **What it covers**: every mechanism of the expected-utility pipeline, which is all that is
 active in ``two-security-seekers`` and in ``secdilemma.model.synth`` worlds, with the full action
 catalogue: the military balance, alliances and their committed defence, secure second strikes;
-expected utility with vulnerability slopes, conquest, breach costs, lens-aware empathy,
-prudence, hubris, nuclear and crisis terms, leverage and emboldening, war utility with the
-preventive motive (foreseen growth and promised memberships); requirement masks and menus;
-softmax (sampled by inverting its CDF with one uniform, as ``random.choices`` does) or argmax
-choice, and the tremble-and-temperature type likelihoods; apply with costs, target effects,
+expected utility with vulnerability slopes, conquest (a prize concave in relative wealth), breach
+costs, lens-aware empathy, prudence, hubris, nuclear and crisis terms, leverage and emboldening,
+war utility with the preventive motive (foreseen growth and promised memberships), the war's
+intensity, each state's private cost of war and the stakes a defeat gives up; requirement masks
+and menus; softmax (sampled by inverting its CDF with one uniform, as ``random.choices`` does) or
+argmax choice, and the tremble-and-temperature type likelihoods; apply with costs, target effects,
 cut-offs, sanctions, dependence, prospects, blocs, caps and breaches; observation with
 visibility, monitoring and noise; the structural, Bayesian and interpretive lenses (frames,
 charity, grievance, cheap talk, bogus justifications, concessions, costly signals);
 verification with national and institutional false alarms; incidents, alarms and inadvertent
-escalation with hotlines; wars with stakes, trade cut by war, nuclear attacks and retaliation;
+escalation with hotlines; targets striking back at acts of force as their odds allow; wars with
+stakes, wealth costs by intensity, trade cut by war, nuclear attacks and retaliation;
 balancing against aggression; learning of grievance, trust, charity and resolve, revealed lies;
 growth, sanctions' drag and depreciation; the spiral indicator, tragic spirals, war counts by
 cause and the scenario's historical ``record`` facts. Parameter distributions, ``beliefs``,
@@ -60,13 +62,14 @@ false-alarm and miss tallies, or trajectories of pair variables (its DataCollect
 ``offense``, ``defense`` and ``wealth``).
 
 **Randomness**: replicate r of a scenario with seed s starts from the engine's own draws for
-replicate r (the same drawn greed, charity, ...), and its dynamics draw from
-``numpy.random.default_rng(SeedSequence(s, spawn_key=(r,)))``, given to ``mesa.Model(rng=)``
-(and Mesa's ``random``, which Mesa seeds from it). The draws cannot be the engine's, so the two
-agree in distribution. Every draw goes through ``SecurityDilemmaModel.uniform`` or ``normal``,
-named by purpose and states, which lets ``tests/interop/test_mesa_model.py`` feed the model the
-engine's own streams: it then reproduces the engine's runs act for act, wars and all, with states
-equal to rounding (the engine stores utilities in single precision; this model computes in double).
+replicate r (the same drawn greed, charity, ..., and the private costs of war, drawn once per
+replicate), and its dynamics draw from ``numpy.random.default_rng(SeedSequence(s,
+spawn_key=(r,)))``, given to ``mesa.Model(rng=)`` (and Mesa's ``random``, which Mesa seeds from
+it). These draws cannot be the engine's, so the two agree in distribution. Every one goes
+through ``SecurityDilemmaModel.uniform`` or ``normal``, named by purpose and states, which lets
+``tests/interop/test_mesa_model.py`` feed the model the engine's own streams: it then reproduces
+the engine's runs act for act, wars and all, with states equal to rounding (the engine stores
+utilities in single precision; this model computes in double).
 
 **Outcomes** (``SecurityDilemmaModel.outcomes``, ``run_replicates``) follow
 ``secdilemma.engine.records``: ``war`` is any war or nuclear attack in the run (``p_war`` the share

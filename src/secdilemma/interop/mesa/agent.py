@@ -214,7 +214,10 @@ class StateAgent(DecidingState):
     def assess_crisis(self, incident_reads: dict[tuple[int, int], float]) -> None:
         """Strike first at a state whose act (or a military incident) alarmed this one, with a
         hazard from the alarm, the reciprocal fear of surprise attack, fear of the other and
-        the hotline between them (model.md section 10)."""
+        the hotline between them (model.md section 10). The fear of surprise attack is
+        ``min(p_ki, p_ik) (1 - s_k)(1 - s_i)``: the smaller of this state's (hubristic) odds
+        striking first and the other's striking first, where neither's retaliation would
+        survive a first strike."""
         model, p = self.model, self.model.p
         k = self.index
         self.strikes = set()
@@ -232,7 +235,7 @@ class StateAgent(DecidingState):
             if alarm <= 0:
                 continue
             first = hubristic(self.odds[i], self.hubris, p.hubris_scale)
-            pressure = math.sqrt(first * other.odds[k]) * (1.0 - self.secure) * (1.0 - other.secure)
+            pressure = min(first, other.odds[k]) * (1.0 - self.secure) * (1.0 - other.secure)
             calm = 1.0 - p.hotline_effect * (i in self.hotlines)
             hazard = p.escalation_rate * alarm * pressure * self.threat[i] * calm
             chance = -math.expm1(-hazard)

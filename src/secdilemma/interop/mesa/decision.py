@@ -47,11 +47,15 @@ class DecidingState(StateBase):
             return self.threat[j] < p.friendly_threshold and theirs < p.friendly_threshold
         raise ValueError(f"unknown requirement {requirement!r}")
 
-    def evaluate_options(self) -> tuple[list[Option], list[float], list[float]]:
+    def evaluate_options(
+        self, cost_factor: float = 1.0
+    ) -> tuple[list[Option], list[float], list[float]]:
         """Every option open to this state, with the utility any state sees in it (``base``)
         and what greed adds per unit of greed (``gain``, already times ``greed_weight``).
         Options come in the engine's order: self-directed acts, then each aimed act at each
-        target in index order."""
+        target in index order. ``cost_factor`` is the state's private cost of war, a factor on
+        what defeat and the fighting cost it in war utility; 1 (the mean) by default, as in
+        the engine's ``option_utilities``; :meth:`decide` passes the state's own."""
         model, p = self.model, self.model.p
         states = model.states
         i, N = self.index, len(states)
@@ -100,10 +104,13 @@ class DecidingState(StateBase):
         slope_secure = h / (Xi + h) ** 2
 
         # Conquest: the slope of the best prize in own offense (ties go to the first state).
+        # The prize of conquering j, per unit of stakes, is concave in j's relative wealth:
+        # territory, population and standing count beside the wealth it could extract.
         ratio = {j: states[j].wealth / Wi for j in self.reach}
+        prize = {j: ratio[j] ** p.conquest_elasticity for j in self.reach}
         best_value, best = -math.inf, i
         for j in range(N):
-            value = 0.0 if j == i else self.odds[j] * p.conquest_stake * ratio[j]
+            value = 0.0 if j == i else self.odds[j] * p.conquest_stake * prize[j]
             if value > best_value:
                 best_value, best = value, j
         d_conquest = 0.0
@@ -112,7 +119,7 @@ class DecidingState(StateBase):
             denom = (beta * Oi * self.reach[best] + target_def) ** 2
             if denom > 0:
                 slope = beta * self.reach[best] * target_def / denom
-                d_conquest = p.conquest_stake * ratio[best] * slope
+                d_conquest = p.conquest_stake * prize[best] * slope
 
         # The reactions it foresees, each observer read through its own lens.
         exposure = exposure_intent = exposure_doubt = 0.0
@@ -256,7 +263,17 @@ class DecidingState(StateBase):
                 emboldened = 1.0 + p.emboldening * (1.0 - self.resolve_view[j])
                 if act.starts_war:
                     utility, greedy = self._war_utility(
-                        act, j, V, pi[j], ratio[j], doubt_j, decline[j], retaliates, foreseen
+                        act,
+                        j,
+                        V,
+                        pi[j],
+                        ratio[j],
+                        prize[j],
+                        doubt_j,
+                        decline[j],
+                        retaliates,
+                        foreseen,
+                        cost_factor,
                     )
                     options.append((act, j))
                     base.append(utility)
@@ -304,33 +321,47 @@ class DecidingState(StateBase):
         V: float,
         pi_j: float,
         ratio_j: float,
+        prize_j: float,
         doubt_j: float,
         decline_j: float,
         retaliates: float,
         foreseen: float,
+        cost_factor: float,
     ) -> tuple[float, float]:
-        """Expected utility of victory and defeat (Fearon 1995), and its greedy part."""
+        """Expected utility of victory and defeat (Fearon 1995), and its greedy part.
+
+        Per unit of force, what defeat and the fighting cost the state,
+        ``sw (1 - p) defeat + cw war_cost intensity(p)`` at its own (hubristic) odds ``p``,
+        is weighed by its private cost of war ``cost_factor``. The stakes work both ways: the
+        greedy part is the prize ``stakes * prize_j`` won with chance ``p``, and any state
+        counts the share ``stakes`` of its own wealth that a defeat gives up,
+        ``- stakes * welfare * (1 - p)``."""
         p = self.model.p
         sw, force = p.security_weight, act.force
         win = self.odds[j]
         win_hat = hubristic(win, self.hubris, p.hubris_scale)
         without = 1.0 - (1.0 - V) / (1.0 - pi_j)  # V with j's danger gone
         relief = p.loser_loss * (V - without)
-        stake = act.stakes * ratio_j
+        stake = act.stakes * prize_j
         later = hubristic(max(win - decline_j, 0.0), self.hubris, p.hubris_scale)
         preventive = p.preventive_weight * max(win_hat - later, 0.0)
         need_i, need_j = self.dependence[j], self.model.states[j].dependence[self.index]
         interdependence = need_i + p.supplier_share * need_j * ratio_j
         spread = 2.0 * math.sqrt(win_hat * (1.0 - win_hat)) * doubt_j
+        # A lopsided war is short and cheap for both sides: its wealth cost scales with how
+        # evenly it is fought, 4 p (1 - p) (1 between equals).
+        intensity = 4.0 * win_hat * (1.0 - win_hat)
+        costs = sw * (1.0 - win_hat) * p.defeat_weight + p.cost_weight * p.war_cost * intensity
         utility = (
             sw * win_hat * force * relief
-            - sw * (1.0 - win_hat) * p.defeat_weight * force
-            - p.cost_weight * (p.war_cost * force + act.cost)
+            - cost_factor * costs * force
+            - p.cost_weight * act.cost
             - win_hat * retaliates * p.nuclear_cost
             - self.prudence * spread * sw * (force * relief + p.defeat_weight * force)
             - p.backlash_weight * self.empathy * foreseen
             - p.cost_weight * interdependence
             + sw * self.threat[j] * preventive
+            - act.stakes * p.welfare_weight * (1.0 - win_hat)
         )
         greedy = win_hat * stake - self.prudence * spread * stake + preventive * stake
         return utility, greedy
@@ -356,7 +387,7 @@ class DecidingState(StateBase):
         Also keep the chance of the pick for a greedy and a security-seeking type, which
         Bayesian and interpretive observers read the act by (model.md 5.4)."""
         p = self.model.p
-        options, base, gain = self.evaluate_options()
+        options, base, gain = self.evaluate_options(self.cost_factor)
         greed = self.greed
         utility = [b + greed * g for b, g in zip(base, gain, strict=True)]
         if p.choice == "softmax":

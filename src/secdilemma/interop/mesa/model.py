@@ -15,10 +15,11 @@ import numpy as np
 from secdilemma.errors import InputError
 from secdilemma.interop.mesa.acts import Act, acts_of
 from secdilemma.interop.mesa.agent import StateAgent
+from secdilemma.interop.mesa.reading import hubristic
 from secdilemma.model.actions import Catalog
 from secdilemma.model.scenario import Scenario, load_scenario
 from secdilemma.model.world import initial_world
-from secdilemma.numerics.rng import Streams
+from secdilemma.numerics.rng import Stream, Streams
 
 _WORLD = (
     "offense_defense_balance",
@@ -100,9 +101,8 @@ class SecurityDilemmaModel(mesa.Model):
         self.secret_visibility = min(secret) if secret else 0.0
 
         # The engine's initial world for this one replicate: both start from the same draws.
-        world, self.drawn = initial_world(
-            spec, Streams(spec.seed, range(self.replicate, self.replicate + 1)), self.catalog
-        )
+        streams = Streams(spec.seed, range(self.replicate, self.replicate + 1))
+        world, self.drawn = initial_world(spec, streams, self.catalog)
         for name in _WORLD:
             setattr(self, name, float(getattr(world, name)[0]))
         sigma = self.observation_noise
@@ -113,6 +113,8 @@ class SecurityDilemmaModel(mesa.Model):
             else 0.0
         )
         self.states = [self.agent_class(self, world, n) for n in range(len(spec.states))]
+        for s, factor in zip(self.states, self.private_costs(streams), strict=True):
+            s.cost_factor = factor
         index = {sid: n for n, sid in enumerate(spec.ids)}
         self.facts = [
             (index[f.actor], index.get(f.target, -1), f.from_step, f.by_step) for f in spec.record
@@ -147,9 +149,22 @@ class SecurityDilemmaModel(mesa.Model):
         )
         self.datacollector.collect(self)
 
+    def private_costs(self, streams: Streams) -> list[float]:
+        """Each state's private cost of war, ``exp(sigma Z)`` (median 1) with
+        ``sigma = war_cost_dispersion``: what a war costs it, in ways others cannot see
+        (Fearon 1995). Z is drawn once per replicate, like the drawn parameters, so it is the
+        engine's draw for this replicate (``Stream.PRIVATE_COST`` at step 0); with no
+        dispersion every state bears the median cost and nothing is drawn."""
+        sigma = self.p.war_cost_dispersion
+        if sigma == 0.0:
+            return [1.0] * len(self.states)
+        z = streams.normal(Stream.PRIVATE_COST, 0, (len(self.states),))[0]
+        return [math.exp(sigma * float(x)) for x in z]
+
     # --- random draws ---------------------------------------------------------------------
-    # Every draw goes through these two methods, named by its purpose and the state (or pair
-    # of states) it concerns, so that a test can replay another generator's draws.
+    # Every draw of the dynamics goes through these two methods, named by its purpose and the
+    # state (or pair of states) it concerns, so that a test can replay another generator's
+    # draws. (The drawn parameters and private costs of war are the engine's, drawn once.)
 
     def uniform(self, purpose: str, *where: int) -> float:
         return self.random.random()
@@ -304,8 +319,10 @@ class SecurityDilemmaModel(mesa.Model):
                 deliberate.add((s.index, s.target))
             if s.act.nuclear_use:
                 nuclear.add((s.index, s.target))
-            if s.act.crisis > 0 and self.uniform("crisis", s.index, s.target) < s.act.crisis:
-                struck_back.add((s.target, s.index))  # the target strikes back
+            if s.act.crisis > 0:
+                u = self.uniform("crisis", s.index, s.target)
+                if u < self.strikes_back(s):
+                    struck_back.add((s.target, s.index))  # the target strikes back
         provoked = struck_back - deliberate
         fighting = deliberate | provoked
         inadvertent = {
@@ -351,6 +368,15 @@ class SecurityDilemmaModel(mesa.Model):
                 waged = any(i == actor and (target < 0 or j == target) for i, j in deliberate)
                 self.record_reproduced[n] = self.record_reproduced[n] or waged
 
+    def strikes_back(self, actor: StateAgent) -> float:
+        """The chance that the target of ``actor``'s act of force strikes back: the act's crisis
+        rate where the target expects to hold its own, less in proportion to its (hubristic)
+        odds of defeating the actor below even, ``crisis * min(2 p, 1)``: a state that cannot
+        win swallows the insult (Fearon 1995). The odds are those after this step's acts."""
+        target = self.states[actor.target]
+        odds = hubristic(target.odds[actor.index], target.hubris, self.p.hubris_scale)
+        return actor.act.crisis * min(2.0 * odds, 1.0)
+
     def resolve_wars(
         self,
         wars: set[tuple[int, int]],
@@ -358,7 +384,9 @@ class SecurityDilemmaModel(mesa.Model):
         terms: Callable[[tuple[int, int]], tuple[float, float]],
     ) -> None:
         """Each war i -> j is won by i with the true chance p_ij; losses compound over a
-        state's wars; a state defeated (or struck with nuclear weapons) may retaliate."""
+        state's wars; a state defeated (or struck with nuclear weapons) may retaliate. Each
+        side's wealth cost is ``war_cost * force * 4 p_ij (1 - p_ij)``: a lopsided war is short
+        and cheap for both."""
         states, p = self.states, self.p
         N = len(states)
         wealth = [s.wealth for s in states]
@@ -375,8 +403,10 @@ class SecurityDilemmaModel(mesa.Model):
             lost_j = (p.loser_loss if won else p.winner_loss) * force
             capability_keep[i] *= 1.0 - min(max(lost_i, 0.0), 0.999)
             capability_keep[j] *= 1.0 - min(max(lost_j, 0.0), 0.999)
-            wealth_keep[i] *= 1.0 - p.war_cost * force
-            wealth_keep[j] *= 1.0 - p.war_cost * force
+            win = states[i].odds[j]
+            cost = p.war_cost * force * (4.0 * win * (1.0 - win))
+            wealth_keep[i] *= 1.0 - cost
+            wealth_keep[j] *= 1.0 - cost
             winner, loser = (i, j) if won else (j, i)
             transfer[winner] += stakes * wealth[loser]
             transfer[loser] -= stakes * wealth[loser]

@@ -91,6 +91,9 @@ class StateBase(mesa.Agent):
         ):
             setattr(self, name, float(getattr(world, name)[0, n]))
         self.lens = LENSES[int(world.lens[n])]
+        # Its private cost of war, a factor on what defeat and fighting cost it in its war
+        # utility (mean 1); the model sets it from the replicate's draw.
+        self.cost_factor = 1.0
         self.nuclear_option = bool(world.nuclear_option[n])
         self.sensitivity = {
             domain: float(weight)

@@ -266,6 +266,7 @@ class PairTerms(NamedTuple):
     win_effect: np.ndarray  # (R, N, N) war acts: per unit of force
     war_fixed: np.ndarray
     stake_effect: np.ndarray
+    stake_risk: np.ndarray  # per unit of stakes: the own wealth a defeat gives up
 
 
 def _fill_numpy(base, gain, start, a, t, own_acts, own_state, k, nuclear_cost, needed) -> None:
@@ -293,6 +294,7 @@ def _fill_all_numpy(
                 + t.war_fixed
                 - cost_weight * a.cost[s]
                 - t.backlash_empathy[:, :, None] * (own.foreseen_own[:, :, s, None] + foreseen_pair)
+                + a.stakes[s] * t.stake_risk
             )
             gain[:, :, s] = a.stakes[s] * t.stake_effect
             continue
@@ -369,6 +371,7 @@ def _fill_by_row_kernel(base, gain, start, a, t, own_acts, own_state, k, nuclear
                             + t.war_fixed[r, i, j]
                             - k.cost * a.cost[s]
                             - seen_by * (foreseen + fp)
+                            + a.stakes[s] * t.stake_risk[r, i, j]
                         )
                         g[j] = a.stakes[s] * t.stake_effect[r, i, j]
                 else:
@@ -457,6 +460,7 @@ def _fill_by_option_kernel(base, gain, start, a, t, own_acts, own_state, k, nucl
                             + t.war_fixed[r, i, j]
                             - k.cost * a.cost[s]
                             - seen_by * (foreseen + fp)
+                            + a.stakes[s] * t.stake_risk[r, i, j]
                         )
                         g = a.stakes[s] * t.stake_effect[r, i, j]
                     else:

@@ -12,6 +12,7 @@ from secdilemma.mechanisms.decision.options import OptionSpace, requirement_mask
 from secdilemma.mechanisms.decision.sampling import draw_softmax, softmax_likelihoods
 from secdilemma.mechanisms.decision.utility import Utilities, option_utilities
 from secdilemma.mechanisms.decision.vulnerability import Vulnerability
+from secdilemma.mechanisms.decision.war_parts import private_cost
 from secdilemma.model.actions import REQUIREMENTS
 from secdilemma.model.registry import LENS_REGISTRY, POLICY_REGISTRY
 from secdilemma.model.scenario import Parameters
@@ -91,7 +92,8 @@ def decide(
     # Only the valid options are weighed (a scheduled event may force another, but its act
     # then does not come from the decision model: its likelihood is not used, below).
     utilities: Utilities
-    utilities, vul = option_utilities(w, b, space, p, needed=valid)
+    cost_factor = private_cost(streams, w.shape[1], p.war_cost_dispersion)
+    utilities, vul = option_utilities(w, b, space, p, needed=valid, cost_factor=cost_factor)
     if p.choice == "softmax":
         uniform = streams.uniform(Stream.CHOICE, step, (w.shape[1],))
         chosen = draw_softmax(

@@ -87,6 +87,17 @@ def _coefficients(p: Parameters) -> Coefficients:
     )
 
 
+def conquest_prize(w: WorldState, p: Parameters) -> np.ndarray:
+    """(R, N, N) what conquering j is worth to i per unit of stakes, in shares of i's wealth:
+    ``(W_j / W_i) ** conquest_elasticity``. At elasticity 1 only the target's wealth counts,
+    so a poor neighbour is worth next to nothing to a rich state; below 1 the prize is concave
+    in relative wealth, the territory, population and standing a revisionist state values for
+    themselves (Glaser 2010; Schweller 1994) counting beside the wealth it could extract
+    (docs/model.md, 5.2)."""
+    ratio = w.wealth[:, None, :] / w.wealth[:, :, None]
+    return np.power(ratio, p.conquest_elasticity)
+
+
 def actor_and_pair_parts(
     w: WorldState,
     b: Balance,
@@ -94,21 +105,24 @@ def actor_and_pair_parts(
     d_defense: np.ndarray,
     d_offense_other: np.ndarray,
     military: np.ndarray,
+    prize: np.ndarray,
     p: Parameters,
 ) -> tuple[ActorParts, PairParts]:
     """The actor parts (R, N) and pair parts (R, N, N). ``q`` [r, i, k] is the chance that k
     defeats i, ``d_defense`` (R, N) and ``d_offense_other`` (R, N, N) the slopes of i's
-    vulnerability in its defense and in k's offense, ``military`` (R, N) the forces."""
+    vulnerability in its defense and in k's offense, ``military`` (R, N) the forces, ``prize``
+    (R, N, N) what conquering j is worth to i per unit of stakes (:func:`conquest_prize`)."""
     k = _coefficients(p)
     structural = w.lens == STRUCTURAL
     # compiled: 2.2x at 2 states, 2.1x at 20 (python -m benchmarks --only kernels)
     if not numba_enabled():
-        return _parts_numpy(w, b, q, d_defense, d_offense_other, military, structural, k)
+        return _parts_numpy(w, b, q, d_defense, d_offense_other, military, prize, structural, k)
     R, N = w.shape
     actor = ActorParts(*(np.empty((R, N)) for _ in ActorParts._fields))
     pair = PairParts(*(np.empty((R, N, N)) for _ in PairParts._fields))
     _parts_compiled(
         w.wealth,
+        prize,
         b.win,
         b.attack,
         b.defense,
@@ -134,15 +148,15 @@ def actor_and_pair_parts(
     return actor, pair
 
 
-def _parts_numpy(w, b, q, d_defense, d_offense_other, M, structural, k):
+def _parts_numpy(w, b, q, d_defense, d_offense_other, M, prize, structural, k):
     # The sums over k below run along contiguous rows, which NumPy sums pairwise (the order
     # the kernel follows); ``q`` arrives as a transposed view's product, whose rows NumPy
     # would sum one value after another.
     q = np.ascontiguousarray(q)
     beta = w.offense_defense_balance[:, None]
-    # Conquest value G_i = max_k p_ik * stake * W_k / W_i and its slope in own offense.
+    # Conquest value G_i = max_k p_ik * stake * prize_ik and its slope in own offense.
     ratio = w.wealth[:, None, :] / w.wealth[:, :, None]
-    conquest = b.win * k.conquest_stake * ratio
+    conquest = b.win * k.conquest_stake * prize
     best = conquest.argmax(axis=2)[:, :, None]
     denom = (b.attack + b.defense[:, None, :]) ** 2
     slope = np.divide(
@@ -151,7 +165,7 @@ def _parts_numpy(w, b, q, d_defense, d_offense_other, M, structural, k):
         out=np.zeros_like(denom),
         where=denom > 0,
     )
-    d_conquest = k.conquest_stake * ratio * slope
+    d_conquest = k.conquest_stake * prize * slope
     d_conquest = np.take_along_axis(d_conquest, best, axis=2)[:, :, 0]  # (R, N)
 
     # Reactions a state foresees: sum_k read_k * q_ik, the danger of provoking each observer k,
@@ -227,6 +241,7 @@ def _parts_numpy(w, b, q, d_defense, d_offense_other, M, structural, k):
 
 def _parts_kernel(
     wealth,
+    prize,
     win,
     attack,
     defense_balance,
@@ -264,7 +279,7 @@ def _parts_kernel(
             for j in range(N):
                 ratio = wealth[r, j] / wealth[r, i]
                 pair.ratio[r, i, j] = ratio
-                conquest = win[r, i, j] * k.conquest_stake * ratio
+                conquest = win[r, i, j] * k.conquest_stake * prize[r, i, j]
                 # np.argmax: the first largest, or the first NaN
                 if best_value == best_value and (conquest > best_value or conquest != conquest):
                     best, best_value = j, conquest
@@ -295,7 +310,7 @@ def _parts_kernel(
             slope = 0.0
             if denom > 0:
                 slope = beta[r] * reach[i, best] * defense_balance[r, best] / denom
-            actor.conquest_slope[r, i] = k.conquest_stake * pair.ratio[r, i, best] * slope
+            actor.conquest_slope[r, i] = k.conquest_stake * prize[r, i, best] * slope
             for j in range(N):
                 q_ij, doubt, ratio = q[r, i, j], pair.doubt[r, i, j], pair.ratio[r, i, j]
                 reads = 0.0 if structural[j] else 1.0

@@ -20,7 +20,7 @@ from secdilemma.mechanisms.decision.aimed import (
     fill_aimed,
 )
 from secdilemma.mechanisms.decision.options import OptionSpace
-from secdilemma.mechanisms.decision.pair_parts import actor_and_pair_parts
+from secdilemma.mechanisms.decision.pair_parts import actor_and_pair_parts, conquest_prize
 from secdilemma.mechanisms.decision.self_directed import fill_self
 from secdilemma.mechanisms.decision.treaty import breach_costs
 from secdilemma.mechanisms.decision.vulnerability import Vulnerability, vulnerability
@@ -55,9 +55,11 @@ def option_utilities(
     space: OptionSpace,
     p: Parameters,
     needed: np.ndarray | None = None,
+    cost_factor: np.ndarray | None = None,
 ) -> tuple[Utilities, Vulnerability]:
     """Base and gain utilities of every option, (R, N, O). Aimed options outside ``needed``
-    ((R, N, O) bool; by default all) are not evaluated: their utilities are 0."""
+    ((R, N, O) bool; by default all) are not evaluated: their utilities are 0. ``cost_factor``
+    (R, N) is each state's private cost of war (``war_parts.private_cost``; by default 1)."""
     cat: Catalog = space.catalog
     R, N = w.shape
     vul = vulnerability(w, b)
@@ -72,7 +74,8 @@ def option_utilities(
     broken = breach_costs(w, vul.q, M, indist[:, 0], half[:, 0], cat, p)  # (R, N, K)
 
     # How exposed each actor is to each way others read it, and the per-pair parts.
-    actor, pair = actor_and_pair_parts(w, b, vul.q, vul.d_defense, vul.d_offense_other, M, p)
+    prize = conquest_prize(w, p)
+    actor, pair = actor_and_pair_parts(w, b, vul.q, vul.d_defense, vul.d_offense_other, M, prize, p)
     q_of = vul.q  # [i, k]
     interpretive = (w.lens == INTERPRETIVE)[None, None, :]
     # Interpretive observers read an act through their sensitivity less their charity to i.
@@ -130,10 +133,22 @@ def option_utilities(
     retaliates = underrated(b.secure[:, None, :], w.hubris[:, :, None], p.hubris_scale)
 
     zeros = np.zeros((R, N, N))
-    win_effect, war_fixed, stake_effect = (
-        war_parts(w, b, vul.V, vul.pi, p, pair.doubt, pair.ratio, retaliates, pair.emboldened)
+    win_effect, war_fixed, stake_effect, stake_risk = (
+        war_parts(
+            w,
+            b,
+            vul.V,
+            vul.pi,
+            p,
+            pair.doubt,
+            pair.ratio,
+            prize,
+            retaliates,
+            pair.emboldened,
+            np.ones((R, N)) if cost_factor is None else cost_factor,
+        )
         if acts.war.any()
-        else (zeros, zeros, zeros)
+        else (zeros, zeros, zeros, zeros)
     )
     parts = PairTerms(
         q=q_of,
@@ -160,6 +175,7 @@ def option_utilities(
         win_effect=win_effect,
         war_fixed=war_fixed,
         stake_effect=stake_effect,
+        stake_risk=stake_risk,
     )
 
     base = np.empty((R, N, space.size), dtype=UTILITY_DTYPE)
