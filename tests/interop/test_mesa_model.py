@@ -383,9 +383,10 @@ def test_two_security_seekers_agree_with_the_engine_within_sampling_error():
 def test_a_synthetic_world_agrees_with_the_engine_within_sampling_error():
     table = _agree(synthetic(5, seed=2, steps=20), 2000, 200)
     assert all(abs(z) < 4 for *_, z in table.values()), table
-    # Far from trivial rates: wars (mostly inadvertent, from crises) in two replicates of three,
-    # tragic spirals in one of ten.
-    assert 0.4 < table["war"][0] < 0.9 and 0.03 < table["tragic_spiral"][0] < 0.3
+    # Far from trivial rates: wars in about three replicates of ten, a broken agreement in
+    # about one of two. (Spirals, one in ten before the calibration issue, are now rare in the
+    # calibrated model: docs/evidence.md.)
+    assert 0.15 < table["war"][0] < 0.9 and 0.2 < table["violations"][0] < 0.9
 
 
 def test_the_datacollector_records_every_step_and_the_run_stops_with_the_scenario():
