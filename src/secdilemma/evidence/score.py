@@ -3,8 +3,9 @@ model's probability that the dispute becomes a war, scored out of sample beside 
 
 * **Out of sample.** The record is split by onset year into 1816-1945 and 1946-2010; each
   baseline is fitted on one part (training) and every predictor is scored on the other (test),
-  in both directions. The model is fitted on nothing: its constants are today's defaults
-  (the calibration issue will tune them on training years only, and this is what judges it).
+  in both directions. The model's constants are the defaults, calibrated on 1816-1945 only
+  (``evidence/calibrate.py``), so 1946-2010 is out of sample for it and 1816-1945 is not;
+  ``constants="hand-set"`` scores the values before the calibration.
 * **Baselines** fitted on the training years: the base rate (the training share of dispute
   dyads that became wars), and a logistic regression (statsmodels) on the pair's attributes
   at onset: log capability ratio, a defence pact between them, a pact of either with a third
