@@ -25,6 +25,9 @@ def warm_up() -> None:
 
     run_ensemble(load_scenario("two-security-seekers", ["replicates=2", "steps=2"]))
     run_ensemble(parse_scenario(synthetic_world(4, seed=0, replicates=2, steps=2), "warm-up"))
+    # A larger world reaches branches of the kernels a four-state one does not (with an empty
+    # Numba cache, the first 20-state run otherwise compiled them inside the timed region).
+    run_ensemble(parse_scenario(synthetic_world(20, seed=0, replicates=2, steps=3), "warm-up"))
 
 
 def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
