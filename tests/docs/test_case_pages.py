@@ -33,3 +33,15 @@ def test_every_bundled_case_has_a_page_with_the_markers():
     for case in update_cases.CASES:
         text = (ROOT / "docs" / "scenarios" / f"{case}.md").read_text()
         assert text.count(update_cases.BEGIN) == 1 and text.count(update_cases.END) == 1, case
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", update_cases.CASES)
+def test_no_state_starts_its_first_war_on_a_state_ten_times_stronger(case):
+    """Small states do not start wars on powers many times their size (calibration issue):
+    at most 5% of replicates in any bundled case under any reading, unless scheduled."""
+    from secdilemma.analysis.compare import compare
+
+    readings = compare(case, ["replicates=400"], trajectories=False).summaries
+    rates = {reading: s["p_war_on_tenfold"] for reading, s in readings.items()}
+    assert max(rates.values()) <= 0.05, rates
