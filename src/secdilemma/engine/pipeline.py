@@ -96,8 +96,14 @@ def _outbreak(
     # An act of force may provoke the target into striking back: a war it initiates, at the
     # act's crisis rate where the target expects to hold its own, less in proportion to its
     # (hubristic) odds below even (a state that cannot win swallows the insult; Fearon 1995).
-    odds = hubristic(bal.win, w.hubris, p.hubris_scale).transpose(0, 2, 1)  # [actor, target]
-    strikes_back = cat.crisis[a][:, :, None] * np.minimum(2.0 * odds, 1.0)
+    # Most steps no state takes an act with a crisis rate: the odds are then not needed (the
+    # draw is keyed by step, so skipping nothing else moves no other draw).
+    rate = cat.crisis[a][:, :, None]
+    if rate.any():
+        odds = hubristic(bal.win, w.hubris, p.hubris_scale).transpose(0, 2, 1)  # [actor, target]
+        strikes_back = rate * np.minimum(2.0 * odds, 1.0)
+    else:
+        strikes_back = np.zeros((1, 1, 1))
     provoked = aim & (streams.uniform(Stream.CRISIS, step, (N, N)) < strikes_back)
     provoked = provoked.transpose(0, 2, 1) & ~deliberate
     fighting = deliberate | provoked

@@ -53,14 +53,13 @@ def _war_probabilities(
 ) -> list[float]:
     """Each dyad's share of replicates with a war between A and B (NaN: no world)."""
     from secdilemma.engine import run_ensemble  # in the worker process
+    from secdilemma.evidence.calibrate import initiator_greed
     from secdilemma.model.scenario import parse_scenario
 
+    greed = None if initiator is None else initiator_greed(initiator)
     out = []
     for row in rows:
         try:
-            from secdilemma.evidence.calibrate import initiator_greed
-
-            greed = None if initiator is None else initiator_greed(initiator)
             raw = dispute_world(row, replicates, steps, lens, initiator_greed=greed)
             if constants:
                 raw["parameters"] = dict(constants)
