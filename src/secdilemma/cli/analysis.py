@@ -1,5 +1,6 @@
 """Command-line subcommands for analysing experiments: ``sensitivity`` (Sobol or Morris over a
-sweep spec's ranges) and ``discover`` (PRIM scenario discovery over a sweep store).
+sweep spec's ranges), ``discover`` (PRIM scenario discovery over a sweep store) and
+``attribute`` (who started it: counterfactual attribution of an outcome).
 
 Each prints a table (or JSON with ``--json``); bad input gives one line per problem naming the
 file, field and value, and exit code 2.
@@ -14,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from secdilemma.cli.common import emit_json, fail
+from secdilemma.cli.common import console, emit_json, fail, progress_bar
 from secdilemma.errors import InputError
 from secdilemma.experiments.spec import POINT_OUTCOMES, load_spec
 
@@ -175,6 +176,151 @@ def discover_command(
         out.print(f"no box reaches density {density}: this is the densest", style="yellow")
 
 
+def attribute_command(
+    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a YAML path.")],
+    outcome: Annotated[
+        str,
+        typer.Option(
+            help="What to attribute: war, war:A-B, spiral, spiral:A-B, escalation, "
+            "threat:A-B (A's perceived threat of B at the end), record:K (the K-th record fact)."
+        ),
+    ] = "war",
+    lens: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A reading to attribute under (repeatable; default: structural, interpretive "
+            "and bayesian; 'scenario' keeps the scenario's own lenses)."
+        ),
+    ] = None,
+    restraint: Annotated[
+        str,
+        typer.Option(
+            help="What a removed actor does instead: wait, or benign (only acts no one reads as "
+            "hostile, at or below the status quo)."
+        ),
+    ] = "wait",
+    replicates: Annotated[
+        int, typer.Option(help="Replicates per ensemble (paired across ensembles).", min=2)
+    ] = 200,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a scenario value: dotted.path=value (repeatable)."),
+    ] = None,
+    permutations: Annotated[
+        int,
+        typer.Option(
+            help="Orderings sampled (in reversed pairs) when the states are too many for exact.",
+            min=8,
+        ),
+    ] = 32,
+    workers: Annotated[
+        int, typer.Option(help="Processes running ensembles (results do not depend on it).", min=1)
+    ] = 2,
+    out: Annotated[
+        Path | None, typer.Option(help="Directory for attribution.json and report.html.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Who started it: each actor's, event's and domain's share of an outcome, by rerunning the
+    ensemble without it (same random draws), under each reading."""
+    from secdilemma.analysis.attribution import attribute
+    from secdilemma.analysis.compare import READINGS
+    from secdilemma.experiments.results import check_output_dir, default_out_dir, write_attribution
+    from secdilemma.model.scenario import load_scenario
+    from secdilemma.report import REPORT_NAME, write_attribution_report
+
+    try:
+        spec = load_scenario(scenario, list(set_ or []))
+        target = out or default_out_dir(f"{spec.name}-attribution", spec.seed)
+        check_output_dir(target)
+        with progress_bar("ensembles", quiet=as_json) as bar:
+            task = bar.add_task(f"{spec.name}: attributing {outcome}", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            result = attribute(
+                scenario,
+                outcome,
+                readings=tuple(lens or READINGS),
+                restraint=restraint,
+                overrides=list(set_ or []),
+                replicates=replicates,
+                permutations=permutations,
+                workers=workers,
+                progress=progress,
+            )
+        payload = result.as_dict()
+        written = write_attribution(payload, target, finish=write_attribution_report)
+    except InputError as err:
+        fail(err)
+    if as_json:
+        emit_json(payload)
+        return
+    _show_attribution(payload)
+    console.print(f"results: {written}", highlight=False, soft_wrap=True)
+    console.print(f"report: {written / REPORT_NAME}", highlight=False, soft_wrap=True)
+
+
+def _show_attribution(payload: dict) -> None:
+    out = Console()
+    readings = payload["readings"]
+    label = payload["outcome"]["label"]
+
+    def pm(entry: dict, key: str, se: str = "se") -> str:
+        value, err = entry.get(key), entry.get(se)
+        return (
+            "-"
+            if value is None
+            else f"{value:.3f} ± {err:.3f}"
+            if err is not None
+            else f"{value:.3f}"
+        )
+
+    totals = Table(title=f"{payload['scenario']}: {label} ({payload['replicates']} replicates)")
+    for col in ("reading", "everyone acting", "everyone restrained", "total effect"):
+        totals.add_column(col, justify="left" if col == "reading" else "right")
+    for r in readings:
+        totals.add_row(
+            r,
+            pm(payload["baseline"][r], "mean"),
+            pm(payload["restrained"][r], "mean"),
+            pm(payload["total"][r], "effect"),
+        )
+    out.print(totals)
+    actors = Table(
+        title=f"by actor (restraint: {payload['restraint']}; Shapley {payload['method']}; "
+        "alone: that actor restrained, the others acting)"
+    )
+    actors.add_column("actor")
+    for r in readings:
+        actors.add_column(f"{r}: Shapley", justify="right")
+        actors.add_column(f"{r}: alone", justify="right")
+    for actor in payload["by_actor"][readings[0]]:
+        row = [actor]
+        for r in readings:
+            entry = payload["by_actor"][r][actor]
+            row += [pm(entry, "shapley"), pm(entry, "alone", "alone_se")]
+        actors.add_row(*row)
+    out.print(actors)
+    for key, title in (("by_event", "by scheduled event (dropped)"), ("by_domain", "by domain")):
+        first = payload[key][readings[0]]
+        names = [e["event"] for e in first] if isinstance(first, list) else list(first)
+        if not names:
+            continue
+        table = Table(title=title)
+        table.add_column("removed")
+        for r in readings:
+            table.add_column(r, justify="right")
+        for n, name in enumerate(names):
+            entries = [payload[key][r] for r in readings]
+            table.add_row(
+                name, *(pm(e[n] if isinstance(e, list) else e[name], "effect") for e in entries)
+            )
+        out.print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.command("sensitivity")(sensitivity_command)
     app.command("discover")(discover_command)
+    app.command("attribute")(attribute_command)

@@ -14,16 +14,18 @@ def report_command(
     directory: Annotated[
         Path,
         typer.Argument(
-            help="A results directory of `secdilemma run`, or a compare directory "
-            "(one with compare.json).",
+            help="A results directory of `secdilemma run`, a compare directory "
+            "(one with compare.json) or an attribution directory (attribution.json).",
         ),
     ],
 ) -> None:
     """Write report.html (self-contained HTML: text, tables, plots) from saved results."""
-    from secdilemma.report import write_compare_report, write_report
+    from secdilemma.report import write_attribution_report, write_compare_report, write_report
 
     try:
-        if (directory / "compare.json").is_file():
+        if (directory / "attribution.json").is_file():
+            path = write_attribution_report(directory)
+        elif (directory / "compare.json").is_file():
             path = write_compare_report(directory)
         else:
             path = write_report(directory)

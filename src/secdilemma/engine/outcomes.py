@@ -46,6 +46,7 @@ class Outcomes:
     aggression_step: np.ndarray  # (R, N, N) first step i waged a war of aggression on j, -1
     record_reproduced: np.ndarray  # (R, F) each record fact's war happened (compare `occurred`)
     unscheduled_war: np.ndarray  # (R,) bool: a war not opened by a scheduled event
+    unscheduled_war_pair: np.ndarray  # (R, N, N) bool, symmetric: the same, per pair
     nuclear_use: np.ndarray  # (R,) bool: a nuclear attack or a nuclear retaliation
     incidents: np.ndarray  # (R,) military incidents (per pair)
     violations: np.ndarray  # (R,) agreement violations (per violator and partner)

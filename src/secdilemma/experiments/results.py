@@ -109,6 +109,8 @@ def _write_json(path: Path, payload: dict[str, Any]) -> None:
     path.write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n", encoding="utf-8")
 
 
+ATTRIBUTION_NAME = "attribution.json"  # what `secdilemma attribute` writes
+
 PROBE_BYTES = 64 * 1024  # what the probe writes: enough to need data blocks on any disk
 _STAGING = re.compile(r"^\..+\.partial-(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-[0-9a-f]{8}$")
 
@@ -325,6 +327,22 @@ def write_comparison(
 
     try:
         _written(out, write)
+        if finish is not None:
+            finish(staging)
+        _written(out, lambda: _publish(staging, out))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
+
+
+def write_attribution(payload: dict[str, Any], out: Path, finish: Finish | None = None) -> Path:
+    """An attribution directory: ``attribution.json`` (``analysis.attribution``), then
+    ``finish(directory)``; published whole or not at all, like a run."""
+    out = Path(out)
+    staging = _staging(out)
+    try:
+        _written(out, lambda: _write_json(staging / ATTRIBUTION_NAME, json_safe(payload)))
         if finish is not None:
             finish(staging)
         _written(out, lambda: _publish(staging, out))

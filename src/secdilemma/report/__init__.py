@@ -3,7 +3,9 @@
 ``write_report`` reads what ``secdilemma run`` wrote (``manifest.json``, ``summary.json``,
 ``runs.parquet``, ``events.parquet`` and, when present, ``trajectories.parquet``) and writes
 ``report.html`` beside them. ``write_compare_report`` does the same for a ``compare`` directory
-(``compare.json`` with one complete run directory per reading), putting the readings side by side.
+(``compare.json`` with one complete run directory per reading), putting the readings side by
+side; ``write_attribution_report`` writes the page of an ``attribute`` directory
+(``attribution.json``).
 
 The page has no scripts and loads nothing: the CSS is inline and every plot is a PNG in a
 ``data:`` URI, so the file can be mailed, archived or opened offline. Every sentence of the text
@@ -14,11 +16,19 @@ to the pairs with the highest mean final perceived threat.
 
 Modules, lowest first: :mod:`.load` (reading the files), :mod:`.text` (numbers and sentences),
 :mod:`.markup` (HTML building blocks), :mod:`.figures` (plots), :mod:`.tables` (a run's
-summary tables), :mod:`.run_page` and :mod:`.compare_page` (the two pages).
+summary tables), :mod:`.run_page`, :mod:`.compare_page` and :mod:`.attribution_page` (the
+pages).
 """
 
+from secdilemma.report.attribution_page import write_attribution_report
 from secdilemma.report.compare_page import write_compare_report
 from secdilemma.report.run_page import REPORT_NAME, write_report
 from secdilemma.report.text import binomial_interval
 
-__all__ = ["REPORT_NAME", "binomial_interval", "write_compare_report", "write_report"]
+__all__ = [
+    "REPORT_NAME",
+    "binomial_interval",
+    "write_attribution_report",
+    "write_compare_report",
+    "write_report",
+]

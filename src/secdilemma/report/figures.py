@@ -312,3 +312,31 @@ def compare_timing_plot(runs: dict[str, Run]) -> str:
     right.grid(alpha=0.3)
     right.legend(fontsize=8)
     return _png(fig)
+
+
+def attribution_plot(payload: dict[str, Any]) -> str:
+    """Each actor's Shapley value under each reading (bars, 95% intervals) and the effect of
+    restraining it alone (diamonds), from ``attribution.json``."""
+    readings = list(payload["readings"])
+    actors = list(next(iter(payload["by_actor"].values())))
+    fig = _figure(7.0, 0.9 + 0.45 * len(actors) * max(1, len(readings)) ** 0.5)
+    ax = fig.add_subplot()
+    height = 0.8 / max(1, len(readings))
+    y = np.arange(len(actors))
+    for k, reading in enumerate(readings):
+        rows = [payload["by_actor"][reading][a] for a in actors]
+        at = y - 0.4 + height * (k + 0.5)
+        color = READING_COLORS.get(reading, COLORS[k % len(COLORS)])
+        shapley = np.array([r["shapley"] for r in rows], dtype=float)
+        se = np.array([r["se"] if r["se"] is not None else 0.0 for r in rows], dtype=float)
+        ax.barh(at, shapley, height, xerr=1.96 * se, color=color, alpha=0.8, label=reading)
+        alone = np.array([r["alone"] for r in rows], dtype=float)
+        ax.plot(alone, at, "D", color="black", markersize=3.5)
+    ax.axvline(0.0, color="#888", linewidth=0.8)
+    ax.set_yticks(y, actors)
+    ax.invert_yaxis()
+    ax.set_xlabel(
+        f"contribution to P({payload['outcome']['label']}) (Shapley value; diamond: alone)"
+    )
+    ax.legend(loc="best", fontsize="small")
+    return _png(fig)

@@ -24,6 +24,7 @@ class WarRecord:
         self.facts = list(facts)
         self.record_reproduced = np.zeros((R, len(self.facts)), dtype=bool)
         self.unscheduled_war = np.zeros(R, dtype=bool)
+        self.unscheduled_war_pair = np.zeros((R, N, N), dtype=bool)
         self.war_pair = np.zeros((R, N, N), dtype=bool)
         self.n_wars = np.zeros(R, dtype=np.int64)
         self.first_step = np.full(R, -1)
@@ -70,7 +71,9 @@ class WarRecord:
         scheduled: np.ndarray,
     ) -> None:
         scripted = outbreak.deliberate & scheduled[:, :, None]
-        self.unscheduled_war |= ((outbreak.started & ~scripted) | nuclear).any(axis=(1, 2))
+        unscheduled = (outbreak.started & ~scripted) | nuclear
+        self.unscheduled_war |= unscheduled.any(axis=(1, 2))
+        self.unscheduled_war_pair |= unscheduled | unscheduled.transpose(0, 2, 1)
         for cause, counter in self.by_cause.items():
             counter += getattr(outbreak, cause).sum(axis=(1, 2))
         self.accidental_war |= (outbreak.inadvertent & self.between_seekers).any(axis=(1, 2))
@@ -100,5 +103,6 @@ class WarRecord:
             "aggression_step": self.aggression_step,
             "record_reproduced": self.record_reproduced,
             "unscheduled_war": self.unscheduled_war,
+            "unscheduled_war_pair": self.unscheduled_war_pair,
             "nuclear_use": self.nuclear_use,
         }
