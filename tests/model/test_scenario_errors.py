@@ -99,6 +99,31 @@ def test_event_target_rules(tmp_path):
     assert "takes no target" in fields["events[1].target"]
 
 
+def test_two_events_of_one_actor_in_one_step_are_an_error_naming_both(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: t\nsteps: 12\nstates: [{id: A}, {id: B}]\n"
+        "events:\n  - {step: 0, every: 3, actor: A, action: build_arms}\n"
+        "  - {step: 2, actor: B, action: build_arms}\n"  # another actor: fine
+        "  - {step: 4, actor: A, action: alert_forces}\n"  # between A's builds: fine
+        "  - {step: 1, every: 4, actor: A, action: military_exercise, target: B}\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.field == "events[3].step" and problem.value == 1
+    # Steps 1, 5, 9: 9 is A's build (0, 3, 6, 9); 5 is free; the clash named is the first.
+    assert "events[0]" in problem.problem and "build_arms" in problem.problem
+    assert "at step 9" in problem.problem and "one act a step" in problem.problem
+
+
+def test_every_bundled_scenario_schedules_one_act_a_state_a_step():
+    from secdilemma.model.scenario import bundled_names
+
+    for name in bundled_names():
+        load_scenario(name)  # raises on a clash
+
+
 @pytest.mark.parametrize(
     ("sets", "field", "words"),
     [

@@ -57,7 +57,7 @@ from secdilemma.evidence.regularities import ratio_group
 from secdilemma.evidence.worlds import COLUMNS, STEPS, dispute_world
 from secdilemma.experiments.extras import require
 
-TRAINING_END = 1946  # onset years before this are the training years (score.SPLIT_YEAR)
+TRAINING_END = 1946  # onset years before this are the training years (scoring_rules.SPLIT_YEAR)
 SEED = 20
 LENS = "structural"  # the reading the constants are fitted under (docs/evidence.md)
 

@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from secdilemma.evidence.dyads import dispute_dyads
-from secdilemma.evidence.score import SPLIT_YEAR, brier, log_loss
+from secdilemma.evidence.scoring_rules import SPLIT_YEAR, brier, log_loss
 from secdilemma.evidence.worlds import REPLICATES
 from secdilemma.model.calibration import ECONOMIC, MILITARY
 from secdilemma.model.cow import load_nmc

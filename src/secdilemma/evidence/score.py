@@ -34,10 +34,10 @@ import pandas as pd
 
 from secdilemma.errors import InputError
 from secdilemma.evidence.dyads import dispute_dyads
+from secdilemma.evidence.scoring_rules import SPLIT_YEAR, brier, log_loss
 from secdilemma.evidence.worlds import COLUMNS, REPLICATES, STEPS, dispute_world
 from secdilemma.experiments.extras import require
 
-SPLIT_YEAR = 1946  # training 1816-1945, test 1946-2010 (and the reverse)
 READINGS = ("structural", "bayesian", "interpretive")
 FEATURES = ("log_cinc_ratio", "pact_between", "pact_third", "arms_race", "major")
 QUICK_DYADS = 160
@@ -102,15 +102,6 @@ def model_probabilities(
             if executor is None:
                 pool.shutdown()
     return np.array([p for part in parts for p in part])
-
-
-def brier(p: np.ndarray, y: np.ndarray) -> float:
-    return float(np.mean((p - y) ** 2))
-
-
-def log_loss(p: np.ndarray, y: np.ndarray, floor: float = 1e-12) -> float:
-    p = np.clip(p, floor, 1 - floor)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
 def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:

@@ -58,7 +58,6 @@ def dispute_world(
             for actor in ("A", "B")
             if not (step == 0 and actor == "A")  # A's step 0 is the opening display
         ]
-        events.append({"step": 1, "actor": "A", "action": BUILD_UP})
     return {
         "name": f"dispute-{int(row['DispNum3'])}-{int(row['ccode_a'])}-{int(row['ccode_b'])}",
         "steps": steps,

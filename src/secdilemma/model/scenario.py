@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -349,6 +350,37 @@ def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[
                 problems.append(
                     InputError(source, f"events[{n}].target", event.target, "targets its actor")
                 )
+    problems += _overlapping_events(scenario, source)
+    return problems
+
+
+def _overlapping_events(scenario: Scenario, source: str) -> list[InputError]:
+    """Two events of one actor in one step: a state takes one act a step, and its scheduled
+    act replaces its choice, so one of the two would be lost without a word."""
+    problems: list[InputError] = []
+    owner: dict[str, np.ndarray] = {}
+    for n, event in enumerate(scenario.events):
+        if event.step >= scenario.steps or len(problems) >= MAX_PROBLEMS:
+            continue  # reported above, or enough said
+        steps = owner.setdefault(event.actor, np.full(scenario.steps, -1, dtype=np.int64))
+        last = scenario.steps - 1 if event.until is None else min(event.until, scenario.steps - 1)
+        span = slice(event.step, last + 1, event.every or scenario.steps)
+        taken = steps[span]
+        clash = np.flatnonzero(taken >= 0)
+        if clash.size:
+            step = event.step + int(clash[0]) * (event.every or 0)
+            other = int(taken[clash[0]])
+            problems.append(
+                InputError(
+                    source,
+                    f"events[{n}].step",
+                    event.step,
+                    f"{event.actor} already takes events[{other}]'s act "
+                    f"({scenario.events[other].action}) at step {step}: a state takes one act "
+                    "a step, so schedule one of them in another step",
+                )
+            )
+        steps[span] = np.where(taken >= 0, taken, n)
     return problems
 
 
