@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -215,6 +216,14 @@ def test_attribute_command_writes_json_and_a_report(tmp_path):
         assert set(payload[key]) == {"structural", "interpretive"} or key == "outcome"
     assert set(payload["by_actor"]["structural"]["A"]) >= {"shapley", "alone", "se"}
     assert json.loads((out / "attribution.json").read_text()) == payload
+    # Per replicate: the Shapley values of the actors add up to the total effect in each one.
+    rows = pd.read_parquet(out / "attribution_replicates.parquet")
+    assert len(rows) == 2 * 30 * 4 and set(rows.actor) == {"A", "B", "C", "D"}
+    summed = rows.groupby(["reading", "replicate"]).shapley.sum()
+    base = rows.groupby(["reading", "replicate"]).baseline.first()
+    restrained = {r: payload["restrained"][r]["mean"] for r in ("structural", "interpretive")}
+    assert restrained == {"structural": 0.0, "interpretive": 0.0}  # nobody acting: no spiral
+    assert np.allclose(summed, base)
     page = (out / "report.html").read_text()
     assert "Who started it" in page and "data:image/png;base64," in page
     (out / "report.html").unlink()

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from secdilemma.analysis.compare import READINGS
 from secdilemma.engine.outcomes import Outcomes
@@ -327,6 +328,26 @@ class Attribution:
         base = self.readings[reading].baseline
         hit = base > 0.5 if self.measure.binary else base > np.median(base)
         return hit if occurred else ~hit
+
+    def per_replicate(self) -> pd.DataFrame:
+        """One row per reading, replicate and actor: the outcome with everyone acting
+        (``baseline``), the actor's Shapley value and its ``alone`` effect, in that replicate."""
+        frames = []
+        for reading, r in self.readings.items():
+            R, N = len(r.baseline), len(self.actors)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "reading": reading,
+                        "replicate": np.tile(np.arange(R), N),
+                        "actor": np.repeat(self.actors, R),
+                        "baseline": np.tile(r.baseline, N),
+                        "shapley": r.shapley.reshape(-1),
+                        "alone": r.alone.reshape(-1),
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

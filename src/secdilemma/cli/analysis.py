@@ -251,7 +251,9 @@ def attribute_command(
                 progress=progress,
             )
         payload = result.as_dict()
-        written = write_attribution(payload, target, finish=write_attribution_report)
+        written = write_attribution(
+            payload, target, result.per_replicate(), finish=write_attribution_report
+        )
     except InputError as err:
         fail(err)
     if as_json:

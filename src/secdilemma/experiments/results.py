@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -49,6 +49,9 @@ from secdilemma.engine.summary import (
 )
 from secdilemma.errors import InputError
 from secdilemma.experiments.store import fsync_path
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Finish = Callable[[Path], object]  # writes its own files into a complete results directory
 
@@ -336,13 +339,26 @@ def write_comparison(
     return out
 
 
-def write_attribution(payload: dict[str, Any], out: Path, finish: Finish | None = None) -> Path:
-    """An attribution directory: ``attribution.json`` (``analysis.attribution``), then
-    ``finish(directory)``; published whole or not at all, like a run."""
+def write_attribution(
+    payload: dict[str, Any],
+    out: Path,
+    per_replicate: pd.DataFrame | None = None,
+    finish: Finish | None = None,
+) -> Path:
+    """An attribution directory: ``attribution.json`` (``analysis.attribution``), the
+    per-replicate values as ``attribution_replicates.parquet``, then ``finish(directory)``;
+    published whole or not at all, like a run."""
     out = Path(out)
     staging = _staging(out)
+
+    def write() -> None:
+        _write_json(staging / ATTRIBUTION_NAME, json_safe(payload))
+        if per_replicate is not None:
+            table = pa.Table.from_pandas(per_replicate, preserve_index=False)
+            pq.write_table(table, staging / "attribution_replicates.parquet")
+
     try:
-        _written(out, lambda: _write_json(staging / ATTRIBUTION_NAME, json_safe(payload)))
+        _written(out, write)
         if finish is not None:
             finish(staging)
         _written(out, lambda: _publish(staging, out))
