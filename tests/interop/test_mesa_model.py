@@ -247,14 +247,28 @@ class EngineDraws(SecurityDilemmaModel):
 @pytest.mark.parametrize(
     "spec, replicate, exercised",
     [
-        # 16 wars: of aggression, one provoked, allies joining; a nuclear retaliation (no
-        # nuclear attack), lies revealed, a violation detected; C's record war and not A's.
+        # Wars of aggression, one provoked, allies joining; lies revealed, a violation
+        # detected; C's record war and not A's. (Provoked wars are rare in this world, 17 in
+        # 6,000 replicates, and none falls in a replicate with a nuclear retaliation: the two
+        # are exercised in two replicates.)
         (
             mixed(),
-            1177,
+            94,
             (
                 "wars_deliberate",
                 "wars_provoked",
+                "wars_joined",
+                "lies_revealed",
+                "violations_detected",
+            ),
+        ),
+        # 17 wars: of aggression, allies joining; nuclear use, lies revealed, a
+        # violation detected; C's record war and not A's.
+        (
+            mixed(),
+            272,
+            (
+                "wars_deliberate",
                 "wars_joined",
                 "nuclear_use",
                 "lies_revealed",
@@ -283,7 +297,7 @@ class EngineDraws(SecurityDilemmaModel):
             ("wars_provoked", "violations_detected", "verification_false_alarms"),
         ),
     ],
-    ids=["mixed", "synthetic-8", "two-security-seekers"],
+    ids=["mixed-provoked", "mixed-nuclear", "synthetic-8", "two-security-seekers"],
 )
 def test_fed_the_engines_draws_the_mesa_model_runs_the_engines_run(
     spec, replicate, exercised, double_precision

@@ -1,6 +1,7 @@
 """Command-line subcommands for analysing experiments: ``sensitivity`` (Sobol or Morris over a
 sweep spec's ranges), ``discover`` (PRIM scenario discovery over a sweep store) and
-``attribute`` (who started it: counterfactual attribution of an outcome).
+``attribute`` (who started it: counterfactual attribution of an outcome) and ``audit`` (how a
+planned act will be read, and gentler ways to the same security).
 
 Each prints a table (or JSON with ``--json``); bad input gives one line per problem naming the
 file, field and value, and exit code 2.
@@ -322,7 +323,153 @@ def _show_attribution(payload: dict) -> None:
         out.print(table)
 
 
+def audit_command(
+    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a YAML path.")],
+    actor: Annotated[str, typer.Option(help="The state that plans the act.")],
+    action: Annotated[str, typer.Option(help="The act (a catalogue id: secdilemma actions).")],
+    target: Annotated[str | None, typer.Option(help="Its target, for an aimed act.")] = None,
+    at: Annotated[int, typer.Option(help="The step at which the act is taken.", min=0)] = 0,
+    beneficiary: Annotated[
+        str | None,
+        typer.Option(help="Whose security the act is meant to raise (default: the actor)."),
+    ] = None,
+    keep: Annotated[
+        float,
+        typer.Option(help="A recommended variant keeps at least this share of the act's gain."),
+    ] = 0.5,
+    replicates: Annotated[
+        int, typer.Option(help="Replicates per ensemble (paired across ensembles).", min=2)
+    ] = 200,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a scenario value: dotted.path=value (repeatable)."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Processes running ensembles (results do not depend on it).", min=1)
+    ] = 2,
+    out: Annotated[
+        Path | None, typer.Option(help="Directory for audit.json and report.html.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """The perception audit: how each state reads a planned act, what follows, gentler variants
+    that keep its security gain, and the actor's blind spot."""
+    from secdilemma.analysis.audit import audit
+    from secdilemma.experiments.results import check_output_dir, default_out_dir, write_audit
+    from secdilemma.model.scenario import load_scenario
+    from secdilemma.report import REPORT_NAME, write_audit_report
+
+    try:
+        spec = load_scenario(scenario, list(set_ or []))
+        target_dir = out or default_out_dir(f"{spec.name}-audit", spec.seed)
+        check_output_dir(target_dir)
+        with progress_bar("ensembles", quiet=as_json) as bar:
+            task = bar.add_task(f"{spec.name}: auditing {actor} {action}", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            result = audit(
+                scenario,
+                actor,
+                action,
+                target=target,
+                at=at,
+                beneficiary=beneficiary,
+                keep=keep,
+                replicates=replicates,
+                overrides=list(set_ or []),
+                workers=workers,
+                progress=progress,
+            )
+        payload = result.as_dict()
+        written = write_audit(payload, target_dir, finish=write_audit_report)
+    except InputError as err:
+        fail(err)
+    if as_json:
+        emit_json(payload)
+        return
+    _show_audit(payload)
+    console.print(f"results: {written}", highlight=False, soft_wrap=True)
+    console.print(f"report: {written / REPORT_NAME}", highlight=False, soft_wrap=True)
+
+
+def _show_audit(payload: dict) -> None:
+    out = Console()
+
+    def pm(entry: dict | None) -> str:
+        if not entry or entry.get("mean") is None:
+            return "-"
+        return f"{entry['mean']:+.4f} ± {entry['se']:.4f}"
+
+    def share(value) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    when = payload["at"] if payload["year"] is None else f"{payload['year']} (step {payload['at']})"
+    act = payload["action"] + (f" -> {payload['target']}" if payload["target"] else "")
+    readings = Table(
+        title=f"{payload['scenario']}: {payload['actor']} {act} in {when}, against waiting "
+        f"({payload['replicates']} paired replicates): how each state reads it"
+    )
+    for col in ("observer", "lens", "threat", "of the actor", "belief", "seen", "unforeseen"):
+        readings.add_column(col, justify="left" if col in ("observer", "lens") else "right")
+    for reading in ("structural", "interpretive", "bayesian"):
+        readings.add_column(f"as {reading}", justify="right")
+    for observer, entry in payload["readings"].items():
+        readings.add_row(
+            observer,
+            entry["lens"],
+            pm(entry["threat"]),
+            pm(entry["threat_of_actor"]),
+            pm(entry["belief"]),
+            f"{entry['seen']:.2f}",
+            pm(payload["blind_spot"][observer]["unforeseen"]),
+            *(f"{entry['under'][r]:+.4f}" for r in ("structural", "interpretive", "bayesian")),
+        )
+    out.print(readings)
+    c = payload["consequences"]
+    out.print(
+        f"What follows, to the end: war {pm(c['war'])}, spiral {pm(c['spiral'])}, "
+        f"{payload['beneficiary']}'s security {pm(c['gain'])}, provocation {pm(c['provocation'])}",
+        highlight=False,
+    )
+    variants = Table(
+        title=f"variants (ranked: keeping at least {payload['keep']:.0%} of the gain, then by "
+        "provocation)"
+    )
+    for col in ("variant", "gain kept", "provocation", "avoided", "war"):
+        variants.add_column(col, justify="left" if col == "variant" else "right")
+    for v in payload["variants"][:15]:
+        kept = share(v["gain_kept"])
+        if v.get("gain_kept_se") is not None:
+            kept += f" ± {v['gain_kept_se']:.2f}"
+        variants.add_row(
+            v["label"],
+            kept,
+            pm(v["provocation"]),
+            share(v["provocation_avoided"]),
+            pm(v["war"]),
+        )
+    out.print(variants)
+    if payload.get("companions_skipped"):
+        out.print(
+            f"No combinations with an explanation, reassurance, hotline or monitoring: "
+            f"{payload['companions_skipped']}.",
+            highlight=False,
+        )
+    rec = payload["recommendation"]
+    if rec is None:
+        out.print("No variant keeps enough of the gain with less provocation.", highlight=False)
+    else:
+        out.print(
+            f"Recommendation: {rec['label']} (keeps {share(rec['gain_kept'])} of the gain, "
+            f"avoids {share(rec['provocation_avoided'])} of the provocation).",
+            highlight=False,
+        )
+
+
 def register(app: typer.Typer) -> None:
     app.command("sensitivity")(sensitivity_command)
     app.command("discover")(discover_command)
     app.command("attribute")(attribute_command)
+    app.command("audit")(audit_command)

@@ -15,16 +15,24 @@ def report_command(
         Path,
         typer.Argument(
             help="A results directory of `secdilemma run`, a compare directory "
-            "(one with compare.json) or an attribution directory (attribution.json).",
+            "(one with compare.json), an attribution directory (attribution.json) or an audit "
+            "directory (audit.json).",
         ),
     ],
 ) -> None:
     """Write report.html (self-contained HTML: text, tables, plots) from saved results."""
-    from secdilemma.report import write_attribution_report, write_compare_report, write_report
+    from secdilemma.report import (
+        write_attribution_report,
+        write_audit_report,
+        write_compare_report,
+        write_report,
+    )
 
     try:
         if (directory / "attribution.json").is_file():
             path = write_attribution_report(directory)
+        elif (directory / "audit.json").is_file():
+            path = write_audit_report(directory)
         elif (directory / "compare.json").is_file():
             path = write_compare_report(directory)
         else:

@@ -113,6 +113,7 @@ def _write_json(path: Path, payload: dict[str, Any]) -> None:
 
 
 ATTRIBUTION_NAME = "attribution.json"  # what `secdilemma attribute` writes
+AUDIT_NAME = "audit.json"  # what `secdilemma audit` writes
 
 PROBE_BYTES = 64 * 1024  # what the probe writes: enough to need data blocks on any disk
 _STAGING = re.compile(r"^\..+\.partial-(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-[0-9a-f]{8}$")
@@ -359,6 +360,22 @@ def write_attribution(
 
     try:
         _written(out, write)
+        if finish is not None:
+            finish(staging)
+        _written(out, lambda: _publish(staging, out))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
+
+
+def write_audit(payload: dict[str, Any], out: Path, finish: Finish | None = None) -> Path:
+    """An audit directory: ``audit.json`` (``analysis.audit``), then ``finish(directory)``;
+    published whole or not at all, like a run."""
+    out = Path(out)
+    staging = _staging(out)
+    try:
+        _written(out, lambda: _write_json(staging / AUDIT_NAME, json_safe(payload)))
         if finish is not None:
             finish(staging)
         _written(out, lambda: _publish(staging, out))

@@ -4,8 +4,8 @@
 ``runs.parquet``, ``events.parquet`` and, when present, ``trajectories.parquet``) and writes
 ``report.html`` beside them. ``write_compare_report`` does the same for a ``compare`` directory
 (``compare.json`` with one complete run directory per reading), putting the readings side by
-side; ``write_attribution_report`` writes the page of an ``attribute`` directory
-(``attribution.json``).
+side; ``write_attribution_report`` and ``write_audit_report`` write the pages of an
+``attribute`` directory (``attribution.json``) and of an ``audit`` directory (``audit.json``).
 
 The page has no scripts and loads nothing: the CSS is inline and every plot is a PNG in a
 ``data:`` URI, so the file can be mailed, archived or opened offline. Every sentence of the text
@@ -21,6 +21,7 @@ pages).
 """
 
 from secdilemma.report.attribution_page import write_attribution_report
+from secdilemma.report.audit_page import write_audit_report
 from secdilemma.report.compare_page import write_compare_report
 from secdilemma.report.run_page import REPORT_NAME, write_report
 from secdilemma.report.text import binomial_interval
@@ -29,6 +30,7 @@ __all__ = [
     "REPORT_NAME",
     "binomial_interval",
     "write_attribution_report",
+    "write_audit_report",
     "write_compare_report",
     "write_report",
 ]

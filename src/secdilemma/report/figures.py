@@ -340,3 +340,54 @@ def attribution_plot(payload: dict[str, Any]) -> str:
     )
     ax.legend(loc="best", fontsize="small")
     return _png(fig)
+
+
+def audit_plot(payload: dict[str, Any]) -> str:
+    """Left: each observer's change in perceived threat under its own lens and under each of
+    the three; right: the variants, provocation against the share of the gain kept."""
+    fig = _figure(10.0, 4.2)
+    left, right = fig.subplots(1, 2)
+    observers = list(payload["readings"])
+    y = np.arange(len(observers))
+    rows = [payload["readings"][o] for o in observers]
+    height = 0.8 / 4
+    own = np.array([r["threat"]["mean"] for r in rows], dtype=float)
+    left.barh(y - 0.3, own, height, color="#444", label="own lens")
+    for k, reading in enumerate(("structural", "interpretive", "bayesian")):
+        values = np.array([r["under"][reading] for r in rows], dtype=float)
+        left.barh(
+            y - 0.1 + height * k, values, height, color=READING_COLORS[reading], label=reading
+        )
+    left.axvline(0.0, color="#888", linewidth=0.8)
+    left.set_yticks(y, observers)
+    left.invert_yaxis()
+    left.set_xlabel("change in perceived threat (all others)")
+    left.legend(loc="best", fontsize="small")
+    act = payload["consequences"]["provocation"]["mean"]
+    kept = [v for v in payload["variants"] if v["gain_kept"] is not None]
+    if kept:
+        right.scatter(
+            [v["provocation"]["mean"] for v in kept],
+            [v["gain_kept"] for v in kept],
+            s=14,
+            color="#1f77b4",
+            label="variants",
+        )
+    right.scatter([act], [1.0], marker="*", s=120, color="#d62728", label="the act")
+    rec = payload.get("recommendation")
+    if rec is not None:
+        best = next(v for v in payload["variants"] if v["label"] == rec["label"])
+        right.scatter(
+            [best["provocation"]["mean"]],
+            [best["gain_kept"]],
+            marker="o",
+            s=90,
+            facecolors="none",
+            edgecolors="black",
+            label="recommended",
+        )
+    right.axhline(payload["keep"], color="#888", linewidth=0.8, linestyle="--")
+    right.set_xlabel("provocation (mean change in others' threat)")
+    right.set_ylabel("share of the act's security gain kept")
+    right.legend(loc="best", fontsize="small")
+    return _png(fig)

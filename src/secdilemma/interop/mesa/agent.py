@@ -100,6 +100,17 @@ class StateAgent(DecidingState):
                 gained += act.forms_alliance * model.states[actor.target].offense_before
             weak = 2.0 * Mi / max(Mi + Mk, 1e-12)
             signal = beta * actor.reach[k] * weak * gained / max(Mk, 1e-12)
+            if actor.target is not None and not addressed:
+                # Forces given to the target, read by third parties where the target stands.
+                recipient = model.states[actor.target]
+                given = (
+                    max(act.target_offense, 0.0) * recipient.offense_before
+                    + indist * max(act.target_defense, 0.0) * recipient.defense_before
+                )
+                if given > 0.0:
+                    Mt = recipient.offense_before + recipient.defense_before
+                    weak_t = 2.0 * Mt / max(Mt + Mk, 1e-12)
+                    signal += beta * recipient.reach[k] * weak_t * given / max(Mk, 1e-12)
             capability = p.capability_cap * math.tanh(signal / p.capability_cap)
             if addressed:
                 harm = -(

@@ -132,12 +132,34 @@ def _capability_numpy(
     beta = w.offense_defense_balance[:, None, None]
     signal = beta * w.reach.T[None] * weak * gained / np.maximum(M[:, :, None], 1e-12)
     te = cat.target_effect[a]  # (R, I, 4)
+    signal = signal + _transferred(w, target, te, offense_before, defense_before, M, indist)
     harm = -(
         te[..., 0][:, None, :] * offense_before[:, :, None]
         + te[..., 1][:, None, :] * defense_before[:, :, None]
     ) / np.maximum(M[:, :, None], 1e-12)
     harm = np.maximum(harm - te[..., 2][:, None, :], 0.0)
     return _bounded(signal, p) + np.where(is_target, harm, 0.0)
+
+
+def _transferred(w, target, te, offense_before, defense_before, M, indist) -> np.ndarray:
+    """(R, K, I) the forces i's act gives its target, as third parties read them: the offense,
+    and the defence where postures cannot be told apart, held where the target stands (its
+    reach and size against the observer's). The target itself reads a gift, not a threat."""
+    R, N = offense_before.shape
+    t = np.maximum(target, 0)
+    O_t = np.take_along_axis(offense_before, t, axis=1)
+    D_t = np.take_along_axis(defense_before, t, axis=1)
+    given = np.maximum(te[..., 0], 0.0) * O_t + indist * np.maximum(te[..., 1], 0.0) * D_t
+    given = np.where(target >= 0, given, 0.0)  # (R, I)
+    if not given.any():  # most steps no state arms another: nothing to read
+        return np.zeros((R, N, N))
+    M_t = O_t + D_t
+    reach = w.reach[t].transpose(0, 2, 1)  # [r, k, i] = reach of i's target to k
+    weak = 2.0 * M_t[:, None, :] / np.maximum(M_t[:, None, :] + M[:, :, None], 1e-12)
+    third = target[:, None, :] != np.arange(N)[None, :, None]
+    beta = w.offense_defense_balance[:, None, None]
+    raw = beta * reach * weak * given[:, None, :] / np.maximum(M[:, :, None], 1e-12)
+    return np.where(third, raw, 0.0)
 
 
 def _capability_kernel(
@@ -170,12 +192,22 @@ def _capability_kernel(
             committed = force[a] * offense[r, i]
             built = d_off + indist * max(d_def, 0.0)
             aggregated = aggregates[a] * offense[r, max(t, 0)] * (1.0 if t >= 0 else 0.0)
+            given, M_t = 0.0, 0.0
+            if t >= 0:
+                M_t = offense[r, t] + defense[r, t]
+                given = (
+                    max(target_effect[a, 0], 0.0) * offense[r, t]
+                    + indist * max(target_effect[a, 1], 0.0) * defense[r, t]
+                )
             for k in range(N):
                 M_k = offense[r, k] + defense[r, k]
                 seen_built = min(built, 0.0) if agreement[r, i, k] and not covert[a] else built
                 gained = seen_built + committed + (0.0 if t == k else aggregated)
                 weak = 2.0 * M_i / max(M_i + M_k, 1e-12)
                 signal[r, k, i] = balance[r] * reach[i, k] * weak * gained / max(M_k, 1e-12)
+                if given > 0.0 and t != k:
+                    weak_t = 2.0 * M_t / max(M_t + M_k, 1e-12)
+                    signal[r, k, i] += balance[r] * reach[t, k] * weak_t * given / max(M_k, 1e-12)
                 lost = target_effect[a, 0] * offense[r, k] + target_effect[a, 1] * defense[r, k]
                 damage = max(-lost / max(M_k, 1e-12) - target_effect[a, 2], 0.0)
                 harm[r, k, i] = damage if t == k else 0.0
