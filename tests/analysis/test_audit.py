@@ -117,6 +117,8 @@ def test_audit_command_writes_json_with_the_documented_keys_and_a_report(tmp_pat
         assert key in payload
     assert set(payload["readings"]) == {"B", "C", "D"}
     assert {"threat", "belief", "lens"} <= set(payload["readings"]["C"])
+    low, high = payload["readings"]["C"]["threat_spread"]
+    assert low <= payload["readings"]["C"]["threat"]["mean"] <= high
     assert {"action", "gain_kept", "provocation"} <= set(payload["variants"][0])
     assert payload["companions_skipped"] is None
     followed = {v["companion"] for v in payload["variants"] if v["companion"]}

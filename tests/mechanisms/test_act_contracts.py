@@ -522,9 +522,11 @@ def test_an_interpretive_observer_reads_the_claimed_intent_beside_the_capability
 @contract("self", "force", "target", "relation")
 def test_a_structural_observer_reads_the_capability_an_act_adds_or_takes_away(act):
     # docs/model.md section 8, with the forces held before the act: what the act builds, the
-    # forces it commits and, for a third party, the offense of a new ally, scaled by the
-    # balance, reach and relative size, bounded by capability_cap; plus, for the target, the
-    # share of its forces (and deterrent) the act destroys. No agreement binds anyone here.
+    # forces it commits and, for a third party, the offense of a new ally and the forces the
+    # act gives its target (defence only as far as postures cannot be told apart, held where
+    # the target stands), scaled by the balance, reach and relative size, bounded by
+    # capability_cap; plus, for the target, the share of its forces (and deterrent) the act
+    # destroys. No agreement binds anyone here.
     spec = SPECS[act]
     t = run(act, "structural")
     p, world_before = t.scenario.parameters, t.phase("apply_actions").before
@@ -541,6 +543,13 @@ def test_a_structural_observer_reads_the_capability_an_act_adds_or_takes_away(ac
         gained = built + spec.force * offense[:, A] + (allied if not aimed_at(spec, k) else 0.0)
         weak = 2 * M[:, A] / (M[:, A] + M[:, k])
         raw = world_before.offense_defense_balance * reach * weak * gained / M[:, k]
+        if spec.targeted and k != B:
+            given = (
+                max(harmed["offense"], 0.0) * offense[:, B]
+                + indistinct * max(harmed["defense"], 0.0) * defense[:, B]
+            )
+            weak_target = 2 * M[:, B] / (M[:, B] + M[:, k])
+            raw = raw + world_before.offense_defense_balance * reach * weak_target * given / M[:, k]
         signal = p.capability_cap * np.tanh(raw / p.capability_cap)
         harm = 0.0
         if spec.targeted and k == B:

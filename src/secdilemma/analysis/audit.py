@@ -177,6 +177,14 @@ def _mean_se(values: np.ndarray) -> dict[str, float]:
     return {"mean": float(values.mean()), "se": se}
 
 
+def _spread(values: np.ndarray) -> list[float]:
+    """The 10th and 90th percentiles over replicates (of the seen ones, where unseen is nan)."""
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return [float("nan"), float("nan")]
+    return [float(q) for q in np.percentile(values, [10, 90])]
+
+
 def fear(m: Measures, observer: int, later: bool = False) -> np.ndarray:
     """An observer's perceived threat of all other states together, per replicate, right after
     the step (or, ``later``, a step later)."""
@@ -377,9 +385,11 @@ def audit(
     lenses = {s.id: s.lens for s in spec.states}
     readings = {}
     for o in observers:
+        rise = fear(act, o) - fear(wait, o)
         entry = {
             "lens": lenses[ids[o]],
-            "threat": _mean_se(fear(act, o) - fear(wait, o)),
+            "threat": _mean_se(rise),
+            "threat_spread": _spread(rise),
             "threat_of_actor": _mean_se(act.threat_after[:, o, a] - wait.threat_after[:, o, a]),
             "belief": _mean_se(act.belief_after[:, o, a] - wait.belief_after[:, o, a]),
             "seen": float(np.isfinite(act.gap_after[:, o, a]).mean()),
