@@ -468,8 +468,95 @@ def _show_audit(payload: dict) -> None:
         )
 
 
+def robust_command(
+    scenario: Annotated[str, typer.Argument(help="A bundled scenario name or a YAML path.")],
+    policies: Annotated[
+        Path, typer.Option(help="The policy file (YAML): policies, worlds, objective.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="The sweep directory (run again into it to resume)."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (results do not depend on it).", min=1)
+    ] = 2,
+    dask: Annotated[
+        str | None,
+        typer.Option(help="Run on Dask: 'local' for a LocalCluster, or a scheduler address."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Robust policy: every policy in every state of the world, and the choice under minimax
+    regret, maximin, satisficing and the mean."""
+    from secdilemma.analysis.robust import robust
+    from secdilemma.experiments.results import default_out_dir, write_robust
+    from secdilemma.model.scenario import load_scenario
+    from secdilemma.report import REPORT_NAME, write_robust_report
+
+    try:
+        spec = load_scenario(scenario)
+        target = out or default_out_dir(f"{spec.name}-robust", spec.seed)
+        with progress_bar("points", quiet=as_json) as bar:
+            task = bar.add_task(f"{spec.name}: policies x worlds", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            result = robust(
+                scenario, policies, target, workers=workers, dask=dask, progress=progress
+            )
+        write_robust(result, target)
+        write_robust_report(target)
+    except InputError as err:
+        fail(err)
+    if as_json:
+        emit_json(result)
+        return
+    _show_robust(result)
+    console.print(f"results: {target}", highlight=False, soft_wrap=True)
+    console.print(f"report: {Path(target) / REPORT_NAME}", highlight=False, soft_wrap=True)
+
+
+def _show_robust(result: dict) -> None:
+    out = Console()
+    objective = result["objective"]
+    policies = list(result["policies"])
+    table = Table(
+        title=f"{result['scenario']}: {objective['outcome']} ({objective['goal']}) in each "
+        f"state of the world ({result['replicates']} replicates a cell, seed {result['seed']})"
+    )
+    table.add_column("world")
+    for policy in policies:
+        table.add_column(policy, justify="right")
+    values = {(r["policy"], r["world"]): r[objective["outcome"]] for r in result["outcomes"]}
+    for w in result["worlds"]:
+        label = ", ".join(f"{k}={v:.3g}" for k, v in w.items() if k != "world")
+        table.add_row(
+            f"{w['world']}: {label}", *(f"{values[(p, w['world'])]:.3f}" for p in policies)
+        )
+    table.add_section()
+    rows = [("worst", "worst"), ("mean", "mean"), ("max regret", "max_regret")]
+    if objective.get("threshold") is not None:
+        rows.append((f"share meeting {objective['threshold']:g}", "share_satisfactory"))
+    for label, key in rows:
+        table.add_row(label, *(f"{result['by_policy'][p][key]:.3f}" for p in policies))
+    out.print(table)
+    choice = ", ".join(f"{rule}: {policy}" for rule, policy in result["choice"].items())
+    out.print(f"Chosen: {choice}.", highlight=False)
+    if result["rules_disagree"]:
+        out.print("The rules disagree.", highlight=False)
+    for policy, entry in (result.get("failures") or {}).items():
+        where = entry.get("fails_when") or entry.get("note") or ""
+        out.print(
+            f"{policy} misses the threshold in {entry['worlds_failed']} of {entry['worlds']} "
+            f"worlds{': ' + where if where else ''}",
+            highlight=False,
+        )
+
+
 def register(app: typer.Typer) -> None:
     app.command("sensitivity")(sensitivity_command)
     app.command("discover")(discover_command)
     app.command("attribute")(attribute_command)
     app.command("audit")(audit_command)
+    app.command("robust")(robust_command)

@@ -16,7 +16,7 @@ def report_command(
         typer.Argument(
             help="A results directory of `secdilemma run`, a compare directory "
             "(one with compare.json), an attribution directory (attribution.json) or an audit "
-            "directory (audit.json).",
+            "directory (audit.json) or a robust-policy directory (robust.json).",
         ),
     ],
 ) -> None:
@@ -26,6 +26,7 @@ def report_command(
         write_audit_report,
         write_compare_report,
         write_report,
+        write_robust_report,
     )
 
     try:
@@ -33,6 +34,8 @@ def report_command(
             path = write_attribution_report(directory)
         elif (directory / "audit.json").is_file():
             path = write_audit_report(directory)
+        elif (directory / "robust.json").is_file():
+            path = write_robust_report(directory)
         elif (directory / "compare.json").is_file():
             path = write_compare_report(directory)
         else:

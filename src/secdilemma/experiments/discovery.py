@@ -24,7 +24,7 @@ import pandas as pd
 
 from secdilemma.errors import InputError
 from secdilemma.experiments.extras import require
-from secdilemma.experiments.spec import POINT_OUTCOMES
+from secdilemma.experiments.spec import WORLD, known_outcome
 from secdilemma.experiments.store import read_table
 
 
@@ -56,8 +56,9 @@ def parameter_columns(directory: Path, points: pd.DataFrame) -> list[str]:
         except (OSError, ValueError, KeyError, TypeError):
             names = None
     if names is None:
-        names = [c for c in points.columns if c != "point" and c not in POINT_OUTCOMES]
-    return [n for n in names if n in points.columns]
+        names = [c for c in points.columns if c != "point" and not known_outcome(c)]
+    # A variant's row of the design is an index, not a quantity.
+    return [n for n in names if n in points.columns and n != WORLD]
 
 
 def _numeric(column: pd.Series) -> pd.Series:
@@ -107,7 +108,7 @@ def discover(
     parameter (``restricted`` where PRIM narrowed it, with Bryant and Lempert's quasi-p value
     of each restricted side), its coverage, density and mass, and the whole trade-off.
     """
-    prim = import_prim()
+    import_prim()  # a missing extra is reported before the store is read
     root = Path(directory)
     if not root.is_dir():
         raise InputError(str(root), "<directory>", str(root), "no such sweep directory")
@@ -117,7 +118,7 @@ def discover(
         raise InputError("discover", "threshold_density", threshold_density, "must lie in (0, 1]")
     points = read_table(root, "points")
     if outcome not in points.columns:
-        recorded = [c for c in points.columns if c in POINT_OUTCOMES]
+        recorded = [c for c in points.columns if known_outcome(c)]
         raise InputError(
             str(root), "outcome", outcome, f"not recorded in this sweep; recorded: {recorded}"
         )
@@ -138,6 +139,33 @@ def discover(
             f"{hits} of {len(y)} points have {outcome} {side} {threshold}; PRIM needs both "
             "cases of interest and others",
         )
+    found = prim_box(x, y, peel_alpha, threshold_density, box, mass_min)
+    return {
+        "directory": str(root),
+        "outcome": outcome,
+        "threshold": float(threshold),
+        "above": bool(above),
+        "points": int(len(y)),
+        "undefined": int((~defined).sum()),
+        "cases_of_interest": hits,
+        "threshold_density": float(threshold_density),
+        "peel_alpha": float(peel_alpha),
+        **found,
+    }
+
+
+def prim_box(
+    x: pd.DataFrame,
+    y: np.ndarray,
+    peel_alpha: float = 0.05,
+    threshold_density: float = 0.8,
+    box: int | None = None,
+    mass_min: float = 0.05,
+) -> dict[str, Any]:
+    """PRIM (the EMA Workbench's) on parameters ``x`` and cases of interest ``y`` (bool): the
+    chosen box's limits per parameter, its coverage, density and mass, and the trade-off."""
+    prim = import_prim()
+    names = list(x.columns)
     with warnings.catch_warnings():
         # ema_workbench 2.5 calls DataFrame.drop(inplace=True), deprecated by pandas 3.1; the
         # call still works, and the warning is not the user's to act on.
@@ -183,15 +211,6 @@ def discover(
         limits[n] = entry
     row = trajectory.loc[index]
     return {
-        "directory": str(root),
-        "outcome": outcome,
-        "threshold": float(threshold),
-        "above": bool(above),
-        "points": int(len(y)),
-        "undefined": int((~defined).sum()),
-        "cases_of_interest": hits,
-        "threshold_density": float(threshold_density),
-        "peel_alpha": float(peel_alpha),
         "box": index,
         "meets_density": bool(trajectory.loc[index, "density"] >= threshold_density),
         "coverage": float(row["coverage"]),

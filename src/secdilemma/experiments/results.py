@@ -114,6 +114,7 @@ def _write_json(path: Path, payload: dict[str, Any]) -> None:
 
 ATTRIBUTION_NAME = "attribution.json"  # what `secdilemma attribute` writes
 AUDIT_NAME = "audit.json"  # what `secdilemma audit` writes
+ROBUST_NAME = "robust.json"  # what `secdilemma robust` writes beside its sweep store
 
 PROBE_BYTES = 64 * 1024  # what the probe writes: enough to need data blocks on any disk
 _STAGING = re.compile(r"^\..+\.partial-(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-[0-9a-f]{8}$")
@@ -383,3 +384,17 @@ def write_audit(payload: dict[str, Any], out: Path, finish: Finish | None = None
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def write_robust(payload: dict[str, Any], directory: Path) -> Path:
+    """``robust.json`` in a robust-policy sweep directory, written whole (a temporary file
+    renamed into place) after the sweep's points are all in the store."""
+    directory = Path(directory)
+    tmp = directory / f".{ROBUST_NAME}.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        _write_json(tmp, json_safe(payload))
+        os.replace(tmp, directory / ROBUST_NAME)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise _cannot(directory, "write robust.json", err) from None
+    return directory / ROBUST_NAME

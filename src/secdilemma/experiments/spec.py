@@ -40,6 +40,16 @@ POINT_OUTCOMES = (
     "violation_detection_share",
     "initiator_loss_mean",
 )
+# Per-state outcomes, named ``<key>.<state id>``: a state's entry of these summary mappings.
+STATE_OUTCOMES = ("security_change", "wealth_change", "arms_change")
+VARIANT = "variant"  # the design column naming a point's variant (a set of overrides)
+WORLD = "world"  # the design column naming a point's row of the parameter design
+
+
+def known_outcome(name: str) -> bool:
+    """A point outcome: a scalar of the run summary, or a state's entry of a per-state one."""
+    key, _, state = name.partition(".")
+    return name in POINT_OUTCOMES or (key in STATE_OUTCOMES and bool(state))
 
 
 class Range(BaseModel):
@@ -81,12 +91,21 @@ class SweepSpec(BaseModel):
     outcomes: list[str] = Field(default_factory=lambda: ["p_war", "p_spiral", "p_tragic_spiral"])
     set: list[str] = Field(default_factory=list)  # fixed overrides for every point
     trajectories: bool = False  # also store every point's per-step trajectories
+    # Named sets of overrides crossed with the design: every variant runs at every point of
+    # the parameter design (the robust-policy tool's policies; docs/robust.md).
+    variants: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _design_fits(self) -> SweepSpec:
-        unknown = [o for o in self.outcomes if o not in POINT_OUTCOMES]
+        unknown = [o for o in self.outcomes if not known_outcome(o)]
         if unknown:
-            raise ValueError(f"unknown outcomes {unknown}; known: {list(POINT_OUTCOMES)}")
+            raise ValueError(
+                f"unknown outcomes {unknown}; known: {list(POINT_OUTCOMES)}, or "
+                f"{', '.join(k + '.<state>' for k in STATE_OUTCOMES)}"
+            )
+        reserved = {VARIANT, WORLD} & set(self.parameters)
+        if reserved:
+            raise ValueError(f"{sorted(reserved)} name design columns, not parameters")
         grid = [k for k, r in self.parameters.items() if r.is_grid]
         if self.design == "grid":
             ranged = [k for k, r in self.parameters.items() if not r.is_grid]
@@ -169,6 +188,13 @@ def make_design(spec: SweepSpec) -> pd.DataFrame:
                 pick = np.minimum((extra[:, k] * len(r.values)).astype(int), len(r.values) - 1)
                 frame[n] = _column(r.values)[pick]
         frame = frame[names]
+    if spec.variants:
+        # Every variant at every row of the design: variant-major, the row kept as ``world``.
+        frame = pd.concat(
+            [frame.assign(**{VARIANT: name, WORLD: frame.index}) for name in spec.variants],
+            ignore_index=True,
+        )
+        frame = frame[[VARIANT, WORLD, *names]]
     frame.index.name = "point"
     return frame
 
@@ -184,7 +210,9 @@ def point_overrides(spec: SweepSpec, values: dict[str, Any]) -> list[str]:
     fixed = [*spec.set, f"replicates={spec.replicates}", f"seed={spec.seed}"]
     if spec.steps is not None:
         fixed.append(f"steps={spec.steps}")
-    return [*fixed, *(f"{path}={_literal(v)}" for path, v in values.items())]
+    variant = spec.variants.get(values.get(VARIANT), []) if spec.variants else []
+    ranged = {k: v for k, v in values.items() if k not in (VARIANT, WORLD)}
+    return [*fixed, *variant, *(f"{path}={_literal(v)}" for path, v in ranged.items())]
 
 
 def _literal(value: Any) -> str:
@@ -222,7 +250,8 @@ def evaluate_point_tables(
     summary = json_safe(summarize(ens))
     result = {}
     for name in outcomes or spec.outcomes:
-        value = summary.get(name)
+        key, _, state = name.partition(".")
+        value = summary.get(key, {}).get(state) if key in STATE_OUTCOMES else summary.get(name)
         result[name] = math.nan if value is None else float(value)
     o = ens.outcomes
     replicates = pd.DataFrame(

@@ -5,7 +5,8 @@
 ``report.html`` beside them. ``write_compare_report`` does the same for a ``compare`` directory
 (``compare.json`` with one complete run directory per reading), putting the readings side by
 side; ``write_attribution_report`` and ``write_audit_report`` write the pages of an
-``attribute`` directory (``attribution.json``) and of an ``audit`` directory (``audit.json``).
+``attribute`` directory (``attribution.json``) and of an ``audit`` directory (``audit.json``);
+``write_robust_report`` the page of a ``robust`` directory (``robust.json``).
 
 The page has no scripts and loads nothing: the CSS is inline and every plot is a PNG in a
 ``data:`` URI, so the file can be mailed, archived or opened offline. Every sentence of the text
@@ -23,6 +24,7 @@ pages).
 from secdilemma.report.attribution_page import write_attribution_report
 from secdilemma.report.audit_page import write_audit_report
 from secdilemma.report.compare_page import write_compare_report
+from secdilemma.report.robust_page import write_robust_report
 from secdilemma.report.run_page import REPORT_NAME, write_report
 from secdilemma.report.text import binomial_interval
 
@@ -33,4 +35,5 @@ __all__ = [
     "write_audit_report",
     "write_compare_report",
     "write_report",
+    "write_robust_report",
 ]

@@ -391,3 +391,25 @@ def audit_plot(payload: dict[str, Any]) -> str:
     right.set_ylabel("share of the act's security gain kept")
     right.legend(loc="best", fontsize="small")
     return _png(fig)
+
+
+def regret_plot(payload: dict[str, Any]) -> str:
+    """Regret of each policy (rows) in each world (columns) as a heat map, beside each
+    policy's largest regret."""
+    policies = list(payload["policies"])
+    matrix = np.array([payload["regret"][p]["by_world"] for p in policies], dtype=float)
+    fig = _figure(10.0, 1.2 + 0.45 * len(policies))
+    heat, bars = fig.subplots(1, 2, width_ratios=[3, 1])
+    shown = heat.imshow(matrix, aspect="auto", cmap="Reds", vmin=0.0)
+    heat.set_yticks(np.arange(len(policies)), policies)
+    heat.set_xlabel("state of the world (see the table of worlds)")
+    heat.set_title(f"regret in {payload['objective']['outcome']}")
+    fig.colorbar(shown, ax=heat, fraction=0.04)
+    worst = matrix.max(axis=1)
+    chosen = payload["choice"].get("minimax_regret")
+    colors = ["#d62728" if p == chosen else "#888" for p in policies]
+    bars.barh(np.arange(len(policies)), worst, color=colors)
+    bars.set_yticks(np.arange(len(policies)), [])
+    bars.invert_yaxis()
+    bars.set_xlabel("largest regret")
+    return _png(fig)
