@@ -107,6 +107,13 @@ def test_a_run_into_the_same_directory_resumes_and_gives_the_same_result(tmp_pat
     assert again["outcomes"] == first["outcomes"] and again["choice"] == first["choice"]
 
 
+def test_the_documented_example_policy_file_loads_against_its_scenario():
+    example = Path(__file__).parents[2] / "examples" / "robust-nato-russia.yaml"
+    spec, compiled = load_policies(example, "nato-russia")
+    assert len(compiled) >= 5 and spec.objective.outcome == "p_war_unscheduled"
+    assert compiled["record"] == []  # the scenario itself
+
+
 def test_policies_compile_to_overrides_and_bad_files_name_the_field(tmp_path):
     spec, compiled = load_policies(POLICIES, RIVAL)
     assert compiled["deter"][0].startswith("events=")

@@ -526,20 +526,22 @@ def _show_robust(result: dict) -> None:
         f"state of the world ({result['replicates']} replicates a cell, seed {result['seed']})"
     )
     table.add_column("world")
+    names = [k for k in result["worlds"][0] if k != "world"] if result["worlds"] else []
+    for name in names:
+        table.add_column(name.removeprefix("states."), justify="right")
     for policy in policies:
         table.add_column(policy, justify="right")
     values = {(r["policy"], r["world"]): r[objective["outcome"]] for r in result["outcomes"]}
     for w in result["worlds"]:
-        label = ", ".join(f"{k}={v:.3g}" for k, v in w.items() if k != "world")
-        table.add_row(
-            f"{w['world']}: {label}", *(f"{values[(p, w['world'])]:.3f}" for p in policies)
-        )
+        cells = [f"{values[(p, w['world'])]:.3f}" for p in policies]
+        table.add_row(str(w["world"]), *(f"{w[n]:.3g}" for n in names), *cells)
     table.add_section()
     rows = [("worst", "worst"), ("mean", "mean"), ("max regret", "max_regret")]
     if objective.get("threshold") is not None:
         rows.append((f"share meeting {objective['threshold']:g}", "share_satisfactory"))
     for label, key in rows:
-        table.add_row(label, *(f"{result['by_policy'][p][key]:.3f}" for p in policies))
+        blanks = [""] * len(names)
+        table.add_row(label, *blanks, *(f"{result['by_policy'][p][key]:.3f}" for p in policies))
     out.print(table)
     choice = ", ".join(f"{rule}: {policy}" for rule, policy in result["choice"].items())
     out.print(f"Chosen: {choice}.", highlight=False)

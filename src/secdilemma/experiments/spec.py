@@ -47,9 +47,24 @@ WORLD = "world"  # the design column naming a point's row of the parameter desig
 
 
 def known_outcome(name: str) -> bool:
-    """A point outcome: a scalar of the run summary, or a state's entry of a per-state one."""
-    key, _, state = name.partition(".")
-    return name in POINT_OUTCOMES or (key in STATE_OUTCOMES and bool(state))
+    """A point outcome: a scalar of the run summary, a state's entry of a per-state one, or
+    ``record.K``: the share of replicates reproducing the K-th fact of the record (from 1)."""
+    key, _, rest = name.partition(".")
+    if key == "record":
+        return rest.isdigit() and int(rest) >= 1
+    return name in POINT_OUTCOMES or (key in STATE_OUTCOMES and bool(rest))
+
+
+def summary_outcome(summary: dict[str, Any], name: str) -> Any:
+    """The value of outcome ``name`` in a run summary (None where it has none)."""
+    key, _, rest = name.partition(".")
+    if key == "record":
+        facts = summary.get("record") or []
+        k = int(rest) - 1
+        return facts[k]["share"] if k < len(facts) else None
+    if key in STATE_OUTCOMES:
+        return (summary.get(key) or {}).get(rest)
+    return summary.get(name)
 
 
 class Range(BaseModel):
@@ -100,8 +115,8 @@ class SweepSpec(BaseModel):
         unknown = [o for o in self.outcomes if not known_outcome(o)]
         if unknown:
             raise ValueError(
-                f"unknown outcomes {unknown}; known: {list(POINT_OUTCOMES)}, or "
-                f"{', '.join(k + '.<state>' for k in STATE_OUTCOMES)}"
+                f"unknown outcomes {unknown}; known: {list(POINT_OUTCOMES)}, "
+                f"{', '.join(k + '.<state>' for k in STATE_OUTCOMES)}, or record.<K>"
             )
         reserved = {VARIANT, WORLD} & set(self.parameters)
         if reserved:
@@ -250,8 +265,7 @@ def evaluate_point_tables(
     summary = json_safe(summarize(ens))
     result = {}
     for name in outcomes or spec.outcomes:
-        key, _, state = name.partition(".")
-        value = summary.get(key, {}).get(state) if key in STATE_OUTCOMES else summary.get(name)
+        value = summary_outcome(summary, name)
         result[name] = math.nan if value is None else float(value)
     o = ens.outcomes
     replicates = pd.DataFrame(
