@@ -32,7 +32,6 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from secdilemma.analysis.compare import READINGS
+from secdilemma.analysis.paired import mean_se, run_jobs
 from secdilemma.engine.outcomes import Outcomes
 from secdilemma.engine.pipeline import run_ensemble
 from secdilemma.errors import InputError
@@ -261,32 +261,9 @@ def _evaluate(job: tuple[Scenario, str]) -> np.ndarray:
     return measure(spec, scenario).values(outcomes).astype(float)
 
 
-def _run_all(jobs: list[tuple[Scenario, str]], workers: int, tick) -> list[np.ndarray]:
-    if workers <= 1:
-        out = []
-        for job in jobs:
-            out.append(_evaluate(job))
-            tick(1)
-        return out
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        out = []
-        for result in pool.map(_evaluate, jobs, chunksize=4):
-            out.append(result)
-            tick(1)
-        return out
-
-
 def _effect(values: np.ndarray) -> dict[str, float]:
-    mean, se = _mean_se(values)
+    mean, se = mean_se(values)
     return {"effect": mean, "se": se}
-
-
-def _mean_se(values: np.ndarray) -> tuple[float, float]:
-    n = len(values)
-    if n == 0:
-        return float("nan"), float("nan")
-    se = float(values.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-    return float(values.mean()), se
 
 
 @dataclass
@@ -366,19 +343,19 @@ class Attribution:
         }
         for reading, r in self.readings.items():
             hit = self.among(reading)
-            out["baseline"][reading] = dict(zip(("mean", "se"), _mean_se(r.baseline), strict=True))
+            out["baseline"][reading] = dict(zip(("mean", "se"), mean_se(r.baseline), strict=True))
             out["restrained"][reading] = dict(
-                zip(("mean", "se"), _mean_se(r.restrained), strict=True)
+                zip(("mean", "se"), mean_se(r.restrained), strict=True)
             )
             out["total"][reading] = _effect(r.total)
             total = out["total"][reading]["effect"]
             actors = {}
             for n, actor in enumerate(self.actors):
-                shapley, se = _mean_se(r.shapley[n])
+                shapley, se = mean_se(r.shapley[n])
                 if r.permutation_se is not None:
                     se = float(np.hypot(se, r.permutation_se[n]))
-                alone, alone_se = _mean_se(r.alone[n])
-                among, among_se = _mean_se(r.shapley[n][hit])
+                alone, alone_se = mean_se(r.alone[n])
+                among, among_se = mean_se(r.shapley[n][hit])
                 actors[actor] = {
                     "shapley": shapley,
                     "se": se,
@@ -395,7 +372,7 @@ class Attribution:
             out["by_event"][reading] = [
                 {
                     "event": label,
-                    **dict(zip(("effect", "se"), _mean_se(r.by_event[n]), strict=True)),
+                    **dict(zip(("effect", "se"), mean_se(r.by_event[n]), strict=True)),
                 }
                 for n, label in enumerate(self.events)
             ]
@@ -460,9 +437,9 @@ def attribute(
     per_reading = len(needed) + len(first.events) + len(domains)
     total_runs, done = per_reading * len(readings), 0
 
-    def tick(count: int) -> None:
+    def tick() -> None:
         nonlocal done
-        done += count
+        done += 1
         if progress is not None:
             progress(done, total_runs)
 
@@ -476,7 +453,7 @@ def attribute(
         ]
         jobs += [(drop_event(spec, k), outcome) for k in range(len(spec.events))]
         jobs += [(drop_domain(spec, d, catalog), outcome) for d in domains]
-        values = _run_all(jobs, workers, tick)
+        values = run_jobs(_evaluate, jobs, workers, tick, chunksize=4)
         value = dict(zip(needed, values[: len(needed)], strict=True))
         rest = values[len(needed) :]
         baseline = value[everyone]

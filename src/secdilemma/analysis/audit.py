@@ -28,13 +28,13 @@ numbers, as in :mod:`secdilemma.analysis.attribution`). The audit reports:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from secdilemma.analysis.compare import READINGS
+from secdilemma.analysis.paired import mean_se, run_jobs
 from secdilemma.engine.outcomes import Outcomes
 from secdilemma.engine.pipeline import run_ensemble
 from secdilemma.engine.records.trajectories import PAIR_VARIABLES
@@ -151,30 +151,8 @@ def _evaluate(job: tuple[Scenario, int]) -> Measures:
     return measures(ens.outcomes, ens.drawn, scenario.ids, at)
 
 
-def _run_all(
-    jobs: list[tuple[Scenario, int]], workers: int, tick: Callable[[], None]
-) -> list[Measures]:
-    if workers <= 1:
-        out = []
-        for job in jobs:
-            out.append(_evaluate(job))
-            tick()
-        return out
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        out = []
-        for result in pool.map(_evaluate, jobs):
-            out.append(result)
-            tick()
-        return out
-
-
 def _mean_se(values: np.ndarray) -> dict[str, float]:
-    values = values[np.isfinite(values)]
-    n = len(values)
-    if n == 0:
-        return {"mean": float("nan"), "se": float("nan")}
-    se = float(values.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-    return {"mean": float(values.mean()), "se": se}
+    return dict(zip(("mean", "se"), mean_se(values), strict=True))
 
 
 def _spread(values: np.ndarray) -> list[float]:
@@ -377,7 +355,7 @@ def audit(
             (with_plan(world, plan), at),
             (with_plan(world, Plan(actor, "wait", None, at)), at),
         ]
-    results = _run_all(jobs, workers, tick)
+    results = run_jobs(_evaluate, jobs, workers, tick)
     pairs = {key: (results[2 * k], results[2 * k + 1]) for k, key in enumerate(worlds)}
     act, wait = pairs[None]
 
@@ -445,7 +423,7 @@ def audit(
     plans = variant_plans(spec, plan, None if most is None else ids[most])
     total += len(plans)
     own = worlds[None]
-    variant_results = _run_all([(with_plan(own, p), at) for p in plans], workers, tick)
+    variant_results = run_jobs(_evaluate, [(with_plan(own, p), at) for p in plans], workers, tick)
     act_prov = consequences["provocation"]
     variants = []
     for p, m in zip(plans, variant_results, strict=True):

@@ -38,7 +38,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from secdilemma.errors import NO_VALUE, InputError, ScenarioError
-from secdilemma.experiments.spec import VARIANT, WORLD, Range, SweepSpec, known_outcome
+from secdilemma.experiments.spec import (
+    VARIANT,
+    WORLD,
+    Range,
+    SweepSpec,
+    known_outcome,
+    validation_problems,
+)
 from secdilemma.experiments.store import read_table
 from secdilemma.experiments.sweep import Sweep
 from secdilemma.model import safe_yaml
@@ -133,13 +140,7 @@ def load_policies(path: str | Path, scenario: str) -> tuple[PolicyFile, dict[str
     try:
         spec = PolicyFile.model_validate(raw)
     except ValidationError as err:
-        problems = []
-        for e in err.errors():
-            loc = ".".join(str(p) for p in e["loc"]) or "<root>"
-            problems.append(
-                InputError(source, loc, e.get("input"), e["msg"].removeprefix("Value error, "))
-            )
-        raise ScenarioError(problems) from None
+        raise validation_problems(err, source) from None
     names = [p.name for p in spec.policies]
     for n, name in enumerate(names):
         if name in names[:n]:

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from secdilemma.cli.common import console, emit_json, fail, progress_bar
+from secdilemma.cli.common import console, counted, emit_json, fail
 from secdilemma.errors import InputError
 from secdilemma.experiments.spec import POINT_OUTCOMES, load_spec
 
@@ -234,12 +234,7 @@ def attribute_command(
         spec = load_scenario(scenario, list(set_ or []))
         target = out or default_out_dir(f"{spec.name}-attribution", spec.seed)
         check_output_dir(target)
-        with progress_bar("ensembles", quiet=as_json) as bar:
-            task = bar.add_task(f"{spec.name}: attributing {outcome}", total=None)
-
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
+        with counted("ensembles", f"{spec.name}: attributing {outcome}", quiet=as_json) as progress:
             result = attribute(
                 scenario,
                 outcome,
@@ -363,12 +358,9 @@ def audit_command(
         spec = load_scenario(scenario, list(set_ or []))
         target_dir = out or default_out_dir(f"{spec.name}-audit", spec.seed)
         check_output_dir(target_dir)
-        with progress_bar("ensembles", quiet=as_json) as bar:
-            task = bar.add_task(f"{spec.name}: auditing {actor} {action}", total=None)
-
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
+        with counted(
+            "ensembles", f"{spec.name}: auditing {actor} {action}", quiet=as_json
+        ) as progress:
             result = audit(
                 scenario,
                 actor,
@@ -496,12 +488,7 @@ def robust_command(
     try:
         spec = load_scenario(scenario)
         target = out or default_out_dir(f"{spec.name}-robust", spec.seed)
-        with progress_bar("points", quiet=as_json) as bar:
-            task = bar.add_task(f"{spec.name}: policies x worlds", total=None)
-
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
+        with counted("points", f"{spec.name}: policies x worlds", quiet=as_json) as progress:
             result = robust(
                 scenario, policies, target, workers=workers, dask=dask, progress=progress
             )

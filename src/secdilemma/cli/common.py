@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import typer
@@ -50,3 +52,16 @@ def progress_bar(unit: str, quiet: bool) -> Progress:
         disable=quiet or not sys.stderr.isatty(),
         transient=True,
     )
+
+
+@contextmanager
+def counted(unit: str, description: str, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar of ``unit`` whose total is known only as work starts: yields the
+    ``progress(done, total)`` callback the analysis tools take."""
+    with progress_bar(unit, quiet) as bar:
+        task = bar.add_task(description, total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield progress

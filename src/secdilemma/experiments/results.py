@@ -279,6 +279,22 @@ def _written(out: Path, action: Callable[[], object]) -> None:
         raise _cannot(out, "write the results", err) from err
 
 
+def _published(out: Path, write: Callable[[Path], object], finish: Finish | None) -> Path:
+    """Run ``write(staging)`` in a staging directory beside ``out``, then ``finish(staging)``,
+    then rename it to ``out``: the directory appears complete or not at all."""
+    out = Path(out)
+    staging = _staging(out)
+    try:
+        _written(out, lambda: write(staging))
+        if finish is not None:
+            finish(staging)
+        _written(out, lambda: _publish(staging, out))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
+
+
 def write_results(
     ens: Ensemble,
     out: Path,
@@ -288,17 +304,7 @@ def write_results(
 ) -> Path:
     """Write one ensemble's tables, summary and manifest, then ``finish(directory)``; the
     directory appears complete or not at all."""
-    out = Path(out)
-    staging = _staging(out)
-    try:
-        _written(out, lambda: _write_run(ens, staging, overrides, summary))
-        if finish is not None:
-            finish(staging)
-        _written(out, lambda: _publish(staging, out))
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out
+    return _published(out, lambda staging: _write_run(ens, staging, overrides, summary), finish)
 
 
 def _write_run(
@@ -321,24 +327,14 @@ def write_comparison(
 ) -> Path:
     """A compare directory: one complete run directory per reading and ``compare.json``, then
     ``finish(directory)``."""
-    out = Path(out)
-    staging = _staging(out)
 
-    def write() -> None:
+    def write(staging: Path) -> None:
         for reading, ens in comparison.ensembles.items():
             (staging / reading).mkdir()
             _write_run(ens, staging / reading, overrides, comparison.summaries[reading])
         _write_json(staging / "compare.json", json_safe(comparison.as_dict()))
 
-    try:
-        _written(out, write)
-        if finish is not None:
-            finish(staging)
-        _written(out, lambda: _publish(staging, out))
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out
+    return _published(out, write, finish)
 
 
 def write_attribution(
@@ -350,40 +346,22 @@ def write_attribution(
     """An attribution directory: ``attribution.json`` (``analysis.attribution``), the
     per-replicate values as ``attribution_replicates.parquet``, then ``finish(directory)``;
     published whole or not at all, like a run."""
-    out = Path(out)
-    staging = _staging(out)
 
-    def write() -> None:
+    def write(staging: Path) -> None:
         _write_json(staging / ATTRIBUTION_NAME, json_safe(payload))
         if per_replicate is not None:
             table = pa.Table.from_pandas(per_replicate, preserve_index=False)
             pq.write_table(table, staging / "attribution_replicates.parquet")
 
-    try:
-        _written(out, write)
-        if finish is not None:
-            finish(staging)
-        _written(out, lambda: _publish(staging, out))
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out
+    return _published(out, write, finish)
 
 
 def write_audit(payload: dict[str, Any], out: Path, finish: Finish | None = None) -> Path:
     """An audit directory: ``audit.json`` (``analysis.audit``), then ``finish(directory)``;
     published whole or not at all, like a run."""
-    out = Path(out)
-    staging = _staging(out)
-    try:
-        _written(out, lambda: _write_json(staging / AUDIT_NAME, json_safe(payload)))
-        if finish is not None:
-            finish(staging)
-        _written(out, lambda: _publish(staging, out))
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out
+    return _published(
+        out, lambda staging: _write_json(staging / AUDIT_NAME, json_safe(payload)), finish
+    )
 
 
 def write_robust(payload: dict[str, Any], directory: Path) -> Path:

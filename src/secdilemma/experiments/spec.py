@@ -147,13 +147,7 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, str]:
     try:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as err:
-        problems = []
-        for e in err.errors():
-            loc = ".".join(str(p) for p in e["loc"]) or "<root>"
-            problems.append(
-                InputError(source, loc, e.get("input"), e["msg"].removeprefix("Value error, "))
-            )
-        raise ScenarioError(problems) from None
+        raise validation_problems(err, source) from None
     # The scenario itself (and every parameter path) must load: check one point now.
     scenario = spec.scenario
     if not Path(scenario).is_absolute() and (Path(path).parent / scenario).is_file():
@@ -163,6 +157,18 @@ def load_spec(path: str | Path) -> tuple[SweepSpec, str]:
     point_overrides(spec, design.iloc[0].to_dict())  # raises if a path does not exist
     load_scenario(spec.scenario, point_overrides(spec, design.iloc[0].to_dict()))
     return spec, source
+
+
+def validation_problems(err: ValidationError, source: str) -> ScenarioError:
+    """A file's validation errors as one ScenarioError: each names the file, the dotted
+    place of the field and its value."""
+    problems = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "<root>"
+        problems.append(
+            InputError(source, loc, e.get("input"), e["msg"].removeprefix("Value error, "))
+        )
+    return ScenarioError(problems)
 
 
 def make_design(spec: SweepSpec) -> pd.DataFrame:

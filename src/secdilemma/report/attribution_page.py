@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from secdilemma.errors import NO_VALUE, InputError
 from secdilemma.experiments.results import ATTRIBUTION_NAME
 from secdilemma.report.figures import attribution_plot
-from secdilemma.report.load import check_dir, read_json
+from secdilemma.report.load import read_result
 from secdilemma.report.markup import caption, esc, img, note, page, section, table
 from secdilemma.report.run_page import REPORT_NAME, write_atomic
 from secdilemma.report.text import num
@@ -124,12 +123,6 @@ def _body(payload: dict[str, Any]) -> str:
 
 def write_attribution_report(directory: Path) -> Path:
     """Write ``report.html`` in an attribution directory from its ``attribution.json``."""
-    directory = check_dir(Path(directory))
-    payload = read_json(directory / ATTRIBUTION_NAME)
-    missing = [k for k in REQUIRED if k not in payload]
-    if missing:
-        raise InputError(
-            str(directory / ATTRIBUTION_NAME), missing[0], NO_VALUE, "missing: not an attribution"
-        )
+    payload = read_result(directory, ATTRIBUTION_NAME, REQUIRED, "an attribution")
     text = page(f"{payload['scenario']}: who started it", _body(payload))
-    return write_atomic(directory / REPORT_NAME, text)
+    return write_atomic(Path(directory) / REPORT_NAME, text)

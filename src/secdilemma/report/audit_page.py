@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from secdilemma.errors import NO_VALUE, InputError
 from secdilemma.experiments.results import AUDIT_NAME
 from secdilemma.report.figures import audit_plot
-from secdilemma.report.load import check_dir, read_json
+from secdilemma.report.load import read_result
 from secdilemma.report.markup import caption, esc, img, note, page, section, table
 from secdilemma.report.run_page import REPORT_NAME, write_atomic
 from secdilemma.report.text import num
@@ -130,10 +129,6 @@ def _body(payload: dict[str, Any]) -> str:
 
 def write_audit_report(directory: Path) -> Path:
     """Write ``report.html`` in an audit directory from its ``audit.json``."""
-    directory = check_dir(Path(directory))
-    payload = read_json(directory / AUDIT_NAME)
-    missing = [k for k in REQUIRED if k not in payload]
-    if missing:
-        raise InputError(str(directory / AUDIT_NAME), missing[0], NO_VALUE, "missing: not an audit")
+    payload = read_result(directory, AUDIT_NAME, REQUIRED, "an audit")
     text = page(f"{payload['scenario']}: perception audit", _body(payload))
-    return write_atomic(directory / REPORT_NAME, text)
+    return write_atomic(Path(directory) / REPORT_NAME, text)

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from secdilemma.errors import InputError
+from secdilemma.errors import NO_VALUE, InputError
 
 BAND = (0.1, 0.5, 0.9)  # lower edge, median, upper edge of the ensemble band
 MAX_PAIRS_PLOTTED = 6  # directed pairs per threat/belief figure (N states give N(N-1) pairs)
@@ -403,3 +403,14 @@ def _first_escalators(
     shares = {sid: float(counts.get(sid, 0)) / replicates for sid in ids}
     none_share = 1.0 - firsts["run_id"].nunique() / replicates
     return shares, none_share, bool(firsts["run_id"].duplicated().any())
+
+
+def read_result(directory: Path, name: str, required: Sequence[str], what: str) -> dict[str, Any]:
+    """The JSON result ``name`` of an analysis directory (attribution, audit, robust), with
+    its ``required`` keys; an InputError naming the file and the first missing key otherwise."""
+    directory = check_dir(Path(directory))
+    payload = read_json(directory / name)
+    missing = [k for k in required if k not in payload]
+    if missing:
+        raise InputError(str(directory / name), missing[0], NO_VALUE, f"missing: not {what}")
+    return payload

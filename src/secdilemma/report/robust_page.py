@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from secdilemma.errors import NO_VALUE, InputError
 from secdilemma.experiments.results import ROBUST_NAME
 from secdilemma.report.figures import regret_plot
-from secdilemma.report.load import check_dir, read_json
+from secdilemma.report.load import read_result
 from secdilemma.report.markup import caption, esc, img, page, section, table
 from secdilemma.report.run_page import REPORT_NAME, write_atomic
 from secdilemma.report.text import num
@@ -109,10 +108,6 @@ def _body(payload: dict[str, Any]) -> str:
 
 def write_robust_report(directory: Path) -> Path:
     """Write ``report.html`` in a robust-policy directory from its ``robust.json``."""
-    directory = check_dir(Path(directory))
-    payload = read_json(directory / ROBUST_NAME)
-    missing = [k for k in REQUIRED if k not in payload]
-    if missing:
-        raise InputError(str(directory / ROBUST_NAME), missing[0], NO_VALUE, "missing: not robust")
+    payload = read_result(directory, ROBUST_NAME, REQUIRED, "robust")
     text = page(f"{payload['scenario']}: robust policy", _body(payload))
-    return write_atomic(directory / REPORT_NAME, text)
+    return write_atomic(Path(directory) / REPORT_NAME, text)
