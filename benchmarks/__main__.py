@@ -7,7 +7,7 @@ side, in this one process (or session), so the ratios hold on any machine; absol
 this machine's (recorded with the results). ``--quick`` runs tiny sizes as a smoke test: its
 figures mean nothing. With ``--only``, the chosen benchmarks replace theirs in an existing
 results file and the others are kept. A benchmark whose optional library is missing
-(``[mesa]``, ``[axelrod]``, nashpy from ``[test]``, Numba from ``[fast]``) is reported as
+(``[mesa]``, ``[axelrod]``, nashpy from ``[test]``, Numba from ``[fast]``, ``[web]``) is reported as
 skipped.
 """
 
@@ -33,6 +33,7 @@ BENCHMARKS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "solver": ("benchmarks.solver", "2x2 solver vs nashpy", ("nashpy",)),
     "scaling": ("benchmarks.scaling", "time and memory against R, N, T", ()),
     "kernels": ("benchmarks.kernels", "compiled kernels vs their NumPy twins", ("numba",)),
+    "lab": ("benchmarks.lab", "the lab's run vs compare()", ("fastapi", "uvicorn", "httpx")),
 }
 
 

@@ -127,19 +127,21 @@ except SystemExit as exit:
 def test_the_base_install_leaves_the_heavy_libraries_to_extras():
     project = PYPROJECT["project"]
     base = " ".join(project["dependencies"]).lower()
-    for library in ("dask", "duckdb", "salib", "statsmodels", "ema_workbench", "mesa", "numba"):
+    heavy = ("dask", "duckdb", "salib", "statsmodels", "ema_workbench", "mesa", "numba")
+    for library in (*heavy, "fastapi", "uvicorn", "plotly", "playwright"):
         assert library not in base, library
     extras = project["optional-dependencies"]
     assert any(d.startswith("dask[distributed]") for d in extras["scale"])
     assert {d.split(">")[0] for d in extras["analysis"]} == {"duckdb", "SALib"}
-    everything = {e for e in extras if e not in ("all", "test", "axelrod")}
+    # [browser] is test tooling (Playwright), not a feature.
+    everything = {e for e in extras if e not in ("all", "test", "axelrod", "browser")}
     (spec,) = extras["all"]
     assert spec.startswith("secdilemma[")
     assert set(spec[len("secdilemma[") : -1].split(",")) == everything
     # CI installs every extra the tests exercise.
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     full = ".[" + ",".join(["test", "axelrod", "ema", "mesa", "fast", "evidence"]) + ","
-    assert full + "scale,analysis]" in ci
+    assert full + "scale,analysis,web,browser]" in ci
 
 
 def test_plain_pytest_runs_the_quick_tier():

@@ -195,6 +195,15 @@ def test_events_and_domains_are_credited():
     assert abs(domains["societal"].mean()) <= _se(domains["societal"]) + 1e-12
 
 
+def test_a_scenario_without_scheduled_events_is_attributed():
+    """No events: the by-event table is empty (this once failed reshaping an empty array)."""
+    result = attribute("greedy-vs-security-seeker", "war", readings=("structural",), replicates=30)
+    r = result.readings["structural"]
+    assert result.events == [] and r.by_event.shape == (0, 30)
+    assert r.by_domain.shape == (len(result.domains), 30)
+    assert result.as_dict()["by_event"]["structural"] == []
+
+
 def test_results_do_not_depend_on_the_number_of_workers():
     one = _attribution("spiral", replicates=40).readings["structural"]
     two = _attribution("spiral", replicates=40, workers=2).readings["structural"]

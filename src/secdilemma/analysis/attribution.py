@@ -466,11 +466,12 @@ def attribute(
             restrained=value[frozenset()],
             shapley=shapley,
             alone=np.array([baseline - value[everyone - {i}] for i in range(n)]),
+            # Explicit shapes: a scenario may have no scheduled events (or no domains).
             by_event=np.array([baseline - v for v in rest[: len(spec.events)]]).reshape(
-                len(spec.events), -1
+                len(spec.events), baseline.size
             ),
             by_domain=np.array([baseline - v for v in rest[len(spec.events) :]]).reshape(
-                len(domains), -1
+                len(domains), baseline.size
             ),
             permutation_se=perm_se,
         )

@@ -233,7 +233,7 @@ class Audit:
         }
 
 
-def _check_plan(spec: Scenario, actor: str, action: str, target: str | None, at: int) -> None:
+def check_plan(spec: Scenario, actor: str, action: str, target: str | None, at: int) -> None:
     catalog = spec.action_catalog()
     ids = spec.ids
     if actor not in ids:
@@ -321,7 +321,7 @@ def audit(
     if replicates is not None:
         base_overrides.append(f"replicates={replicates}")
     spec = load_scenario(scenario, base_overrides)
-    _check_plan(spec, actor, action, target, at)
+    check_plan(spec, actor, action, target, at)
     beneficiary = beneficiary or actor
     if beneficiary not in spec.ids:
         raise InputError("--beneficiary", "beneficiary", beneficiary, f"unknown; known: {spec.ids}")

@@ -14,6 +14,7 @@ from secdilemma.cli import analysis as cli_analysis
 from secdilemma.cli import evidence as cli_evidence
 from secdilemma.cli import formal as cli_formal
 from secdilemma.cli import report as cli_report
+from secdilemma.cli import serve as cli_serve
 from secdilemma.cli import sweep as cli_sweep
 from secdilemma.cli.common import emit_json, fail, progress_bar
 from secdilemma.errors import InputError
@@ -357,6 +358,7 @@ cli_formal.register(app)
 cli_report.register(app)
 cli_sweep.register(app)
 cli_analysis.register(app)
+cli_serve.register(app)
 cli_evidence.register(app)
 
 if __name__ == "__main__":

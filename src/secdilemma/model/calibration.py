@@ -124,6 +124,16 @@ def _energy_growth(nmc, codes, calibration, source, field) -> float:
     return float(np.clip(rate - 1.0, -0.1, 0.1))
 
 
+def calibrated_fields(block: dict[str, Any] | None) -> set[str]:
+    """The state fields (``states.ID.name``) a valid ``calibration:`` block sets, which a
+    scenario (or an override) may not also set."""
+    if block is None:
+        return set()
+    calibration = Calibration.model_validate(block)
+    names = (*HAND_SET, *(["growth"] if calibration.growth else []))
+    return {f"states.{sid}.{name}" for sid in calibration.states for name in names}
+
+
 def calibrate(raw: dict[str, Any], source: str) -> dict[str, Any]:
     """Fill a raw scenario's states and relations from its ``calibration:`` block (if any).
 

@@ -12,6 +12,7 @@ arithmetic.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -152,10 +153,24 @@ def _bounded(low: float, high: float):
     return AfterValidator(check)
 
 
+@dataclass(frozen=True)
+class Range:
+    """The closed range a bounded field's values must lie in, kept in the field's metadata so
+    that forms (the lab's sliders) read the same bounds the schema enforces."""
+
+    low: float
+    high: float
+
+
 def bounded(low: float, high: float) -> Any:
     """A scenario number (or distribution) whose values must lie in [low, high]; draws are
     clipped to the same range (``draw``)."""
-    return Annotated[Any, PlainValidator(_parse_number), _bounded(low, high)]
+    return Annotated[Any, PlainValidator(_parse_number), _bounded(low, high), Range(low, high)]
+
+
+def field_range(model: type[BaseModel], name: str) -> Range | None:
+    """The :class:`Range` of ``model``'s field ``name``, or None for an unbounded field."""
+    return next((m for m in model.model_fields[name].metadata if isinstance(m, Range)), None)
 
 
 # The finite upper bounds of fields that have no natural one: generous (far beyond any case),

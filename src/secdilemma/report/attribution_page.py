@@ -48,7 +48,7 @@ def _effect_rows(payload: dict[str, Any], key: str) -> list[list[str]]:
     return rows
 
 
-def _body(payload: dict[str, Any]) -> str:
+def body(payload: dict[str, Any]) -> str:
     readings = payload["readings"]
     outcome = payload["outcome"]["label"]
     head = (
@@ -124,5 +124,5 @@ def _body(payload: dict[str, Any]) -> str:
 def write_attribution_report(directory: Path) -> Path:
     """Write ``report.html`` in an attribution directory from its ``attribution.json``."""
     payload = read_result(directory, ATTRIBUTION_NAME, REQUIRED, "an attribution")
-    text = page(f"{payload['scenario']}: who started it", _body(payload))
+    text = page(f"{payload['scenario']}: who started it", body(payload))
     return write_atomic(Path(directory) / REPORT_NAME, text)

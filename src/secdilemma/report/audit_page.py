@@ -22,7 +22,7 @@ def _pm(entry: dict[str, Any] | None) -> str:
     return f"{num(entry.get('mean'), 4)} ± {num(entry.get('se'), 4)}"
 
 
-def _body(payload: dict[str, Any]) -> str:
+def body(payload: dict[str, Any]) -> str:
     act = payload["action"] + (f" at {payload['target']}" if payload["target"] else "")
     when = f"step {payload['at']}" + (f" ({payload['year']})" if payload["year"] else "")
     head = (
@@ -130,5 +130,5 @@ def _body(payload: dict[str, Any]) -> str:
 def write_audit_report(directory: Path) -> Path:
     """Write ``report.html`` in an audit directory from its ``audit.json``."""
     payload = read_result(directory, AUDIT_NAME, REQUIRED, "an audit")
-    text = page(f"{payload['scenario']}: perception audit", _body(payload))
+    text = page(f"{payload['scenario']}: perception audit", body(payload))
     return write_atomic(Path(directory) / REPORT_NAME, text)

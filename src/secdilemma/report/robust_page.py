@@ -17,7 +17,7 @@ from secdilemma.report.text import num
 REQUIRED = ("scenario", "policies", "worlds", "outcomes", "regret", "choice", "objective")
 
 
-def _body(payload: dict[str, Any]) -> str:
+def body(payload: dict[str, Any]) -> str:
     objective = payload["objective"]
     outcome = objective["outcome"]
     head = (
@@ -109,5 +109,5 @@ def _body(payload: dict[str, Any]) -> str:
 def write_robust_report(directory: Path) -> Path:
     """Write ``report.html`` in a robust-policy directory from its ``robust.json``."""
     payload = read_result(directory, ROBUST_NAME, REQUIRED, "robust")
-    text = page(f"{payload['scenario']}: robust policy", _body(payload))
+    text = page(f"{payload['scenario']}: robust policy", body(payload))
     return write_atomic(Path(directory) / REPORT_NAME, text)
