@@ -137,6 +137,8 @@ def test_a_comparison_runs_and_its_replicates_can_be_stepped_through(lab):
     assert replicate["replicate"] == 3 and len(replicate["threat"]["A->B"]) == result["steps"] + 1
     assert all(0 <= a["step"] < result["steps"] for a in replicate["acts"])
     assert replicate["war"] == bool(replicate["wars"])
+    readings = [r for r in replicate["reading"]["A->B"] if r is not None]
+    assert len(replicate["reading"]["A->B"]) == result["steps"] and readings
     missing = lab.get(
         f"/api/runs/{started['id']}/replicate/999", params={"client": "tab-first-run"}
     )

@@ -96,10 +96,10 @@ def _run(page) -> dict[str, float]:
     return {c.get_attribute("data-reading"): float(c.get_attribute("data-value")) for c in cells}
 
 
-def _set_number(page, path: str, value: str) -> None:
+def _set_slider(page, path: str, value: str) -> None:
+    page.locator(f"input[type='range'][data-path='{path}']").fill(value)
     box = page.locator(f"input[type='number'][data-path='{path}']")
-    box.fill(value)
-    box.dispatch_event("change")
+    assert box.input_value() == value  # the number box follows the slider
     shown = f"{path.split('.')[-1]}: {value}"
     page.wait_for_function(f"document.querySelector('#yaml').textContent.includes({shown!r})")
 
@@ -108,7 +108,7 @@ def test_the_lab_loads_with_no_network_and_a_slider_moves_the_readings(page):
     assert page.evaluate("typeof Plotly") == "object"  # served by the lab, not a CDN
     before = _run(page)
     assert set(before) == {"structural", "interpretive", "bayesian"}
-    _set_number(page, "states.A.greed", "1")
+    _set_slider(page, "states.A.greed", "1")
     assert page.locator(".control.changed").count() == 1
     after = _run(page)
     # A greedy A makes war far likelier under every reading (about 0.01 against 0.75 at 200
@@ -155,6 +155,15 @@ def test_one_replicate_can_be_stepped_through(page):
     assert past > 0 and future > 0  # acts before step 40 and after it
     threat = page.locator("#rep-now tr[data-pair='A->B'] td").first.inner_text()
     assert 0 <= float(threat) <= 1
+    # Somewhere in the run an observer read an act: the readings column shows it.
+    read = []
+    for step in range(0, 100, 5):
+        page.evaluate(
+            f"() => {{ const s = document.querySelector('#rep-step'); s.value = {step};"
+            " s.dispatchEvent(new Event('input')); }"
+        )
+        read += [c for c in page.locator("#rep-now td.reading").all_inner_texts() if c != "–"]
+    assert read and all(-1 <= float(c) <= 1 for c in read)
     page.click("#rep-next")
     page.wait_for_function(
         "document.querySelector('#rep-summary').textContent.startsWith('Replicate 1 ')"

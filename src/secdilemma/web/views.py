@@ -182,6 +182,15 @@ def replicate_view(ens: Ensemble, k: int) -> dict[str, Any]:
                 for j in range(N)
                 if i != j
             }
+        # How each observer read the act it saw at each step, beyond the actor's own rating
+        # (docs/model.md section 12): point t + 1 holds the reading of step t's act.
+        v = PAIR_VARIABLES.index("attribution")
+        view["reading"] = {
+            f"{ids[i]}->{ids[j]}": o.pair_traj[1:, k, i, j, v].astype(float).tolist()
+            for i in range(N)
+            for j in range(N)
+            if i != j
+        }
         view["security"] = {
             sid: o.state_traj[:, k, n, STATE_VARIABLES.index("security")].astype(float).tolist()
             for n, sid in enumerate(ids)

@@ -343,12 +343,16 @@ function drawStep() {
   const now = $("rep-now");
   now.replaceChildren();
   const head = text("tr");
-  head.append(text("th", `at ${rep.x.label} ${x[t]}`), text("th", "threat"), text("th", "belief greedy"));
+  head.append(text("th", `at ${rep.x.label} ${x[t]}`), text("th", "threat"), text("th", "belief greedy"),
+    text("th", "this step's act read as", { title: "the observer's reading minus the actor's own rating; – where it saw no act" }));
   now.append(head);
   for (const p of pairs) {
     if (!rep.threat) break;
     const row = text("tr", null, { "data-pair": p });
-    row.append(text("th", p), text("td", fmt(rep.threat[p][t])), text("td", fmt(rep.belief_greedy[p][t])));
+    const reading = t < rep.steps ? rep.reading[p][t] : null;
+    const read = reading === null ? "–" : `${reading >= 0 ? "+" : ""}${fmt(reading)}`;
+    row.append(text("th", p), text("td", fmt(rep.threat[p][t])), text("td", fmt(rep.belief_greedy[p][t])),
+      text("td", read, { class: "reading" }));
     now.append(row);
   }
   const list = $("rep-timeline");
