@@ -21,6 +21,7 @@ LAYERS = {
     "engine": 4,
     "experiments": 5,
     "evidence": 6,
+    "events": 6,
     "analysis": 7,
     "report": 8,
     "interop": 8,

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from secdilemma.cli import analysis as cli_analysis
+from secdilemma.cli import events as cli_events
 from secdilemma.cli import evidence as cli_evidence
 from secdilemma.cli import formal as cli_formal
 from secdilemma.cli import report as cli_report
@@ -359,6 +360,7 @@ cli_report.register(app)
 cli_sweep.register(app)
 cli_analysis.register(app)
 cli_serve.register(app)
+cli_events.register(app)
 cli_evidence.register(app)
 
 if __name__ == "__main__":

@@ -199,6 +199,9 @@ class Scenario(_Strict):
     catalog: str | None = None
     calibration: dict[str, Any] | None = None  # checked and applied by calibration.calibrate
     record: list[RecordEvent] = Field(default_factory=list)
+    # Steps before it replay the record (events imported from event data, every other state
+    # waiting); the model takes over from it (docs/events.md).
+    history_until: int | None = Field(default=None, ge=1, le=100_000)
 
     def action_catalog(self) -> Catalog:
         """The bundled catalogue with this scenario's extra actions, if any."""
@@ -213,6 +216,15 @@ def check_references(scenario: Scenario, catalog: Catalog, source: str) -> list[
     """Cross-field checks pydantic cannot see: ids, actions, targets, steps."""
     problems: list[InputError] = []
     ids = scenario.ids
+    if scenario.history_until is not None and scenario.history_until > scenario.steps:
+        problems.append(
+            InputError(
+                source,
+                "history_until",
+                scenario.history_until,
+                f"after the last step; the scenario has {scenario.steps} steps",
+            )
+        )
     seen: set[str] = set()
     for n, state in enumerate(scenario.states):
         if state.id in seen:

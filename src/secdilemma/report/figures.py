@@ -58,8 +58,21 @@ def _steps(run: Run) -> np.ndarray:
 
 
 def _time_axis(ax: Any, run: Run, points: bool = False, what: str = "") -> None:
-    """Whole steps or years on the x axis; ``points``: trajectory points (starts of years)."""
+    """Whole steps or years on the x axis; ``points``: trajectory points (starts of years).
+    Where the scenario replays a history, a dashed line marks where the model takes over."""
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if run.history_until:
+        x = run.history_until + (run.start_year or 0)
+        ax.axvline(x, color="0.35", linestyle="--", linewidth=1)
+        ax.annotate(
+            "history | model",
+            (x, 1.0),
+            xycoords=("data", "axes fraction"),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            color="0.35",
+        )
     if run.start_year is None:
         ax.set_xlabel(f"step{what}")
     else:

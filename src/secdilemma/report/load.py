@@ -140,6 +140,7 @@ class Run:
     trajectories_note: str | None
     trajectories_pairs: list[tuple[int, int]]  # the directed pairs asked for
     start_year: int | None = None  # the calendar year of step 0, where the scenario has years
+    history_until: int | None = None  # steps before it replay the record (imported events)
     scheduled_wars: list[dict[str, Any]] = field(default_factory=list)  # events opening a war
     scheduled_war_replicates: int = 0  # replicates in which a scheduled event opened a war
 
@@ -351,6 +352,7 @@ def load_run(
         trajectories_note=note,
         trajectories_pairs=pairs,
         start_year=start_year(summary, manifest),
+        history_until=(manifest.get("scenario") or {}).get("history_until"),
         scheduled_wars=wars,
         scheduled_war_replicates=int(events.loc[opened, "run_id"].nunique()),
     )

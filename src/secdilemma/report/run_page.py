@@ -34,10 +34,18 @@ def _header(run: Run) -> str:
         if run.start_year is not None
         else []
     )
+    history = []
+    if run.history_until:
+        until = run.history_until + (run.start_year or 0)
+        unit = "year" if run.start_year is not None else "step"
+        history = [
+            ("history", f"the record's events replayed until {unit} {until}; the model after")
+        ]
     rows = [
         ("replicates", m.get("replicates")),
         ("steps", m.get("steps")),
         *years,
+        *history,
         ("seed", m.get("seed")),
         ("version", m.get("version")),
         ("git commit", m.get("git_hash")),
