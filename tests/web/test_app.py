@@ -289,3 +289,30 @@ def test_the_page_and_its_scripts_come_from_the_server(lab):
     assert plotly.status_code == 200 and len(plotly.content) > 1_000_000
     assert lab.get("/static/lab.js").status_code == 200
     assert lab.get("/static/../app.py").status_code == 404
+
+
+def test_an_uploaded_history_is_marked_in_the_view(lab):
+    """A scenario whose first steps replay imported events (docs/events.md) tells the page
+    where the model takes over."""
+    from pathlib import Path
+
+    import yaml
+
+    from secdilemma.events.importer import import_events, with_history
+    from secdilemma.model.scenario import read_raw, resolve_path
+
+    nato = load_scenario("nato-russia")
+    events = Path(__file__).parents[1] / "events" / "nato-russia-2003-2013.tsv"
+    raw = with_history(
+        read_raw(resolve_path("nato-russia")), import_events(events, nato).events, 11, nato
+    )
+    source = {"yaml": yaml.safe_dump(raw, sort_keys=False), "filename": "history.yaml"}
+    job = _run(lab, "tab-history", source=source, replicates=30).json()
+    state = _wait(lab, "tab-history", job["id"])
+    assert state["status"] == DONE, state
+    assert state["result"]["history_until"] == 11
+    replicate = lab.get(
+        f"/api/runs/{job['id']}/replicate/0", params={"client": "tab-history"}
+    ).json()
+    assert replicate["history_until"] == 11
+    assert all(a["scheduled"] for a in replicate["acts"] if a["step"] < 11)

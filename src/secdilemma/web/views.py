@@ -121,6 +121,8 @@ def comparison_view(comparison: Comparison) -> dict[str, Any]:
             "seed": first.scenario.seed,
             "ids": first.ids,
             "x": axis(first),
+            # The first point the model chose (steps before it replay imported history).
+            "history_until": first.scenario.history_until,
             "pairs": [f"{first.ids[a]}->{first.ids[b]}" for a, b in pairs],
             "readings": readings,
             "turning_parameters": comparison.turning_parameters,
@@ -167,6 +169,7 @@ def replicate_view(ens: Ensemble, k: int) -> dict[str, Any]:
         "replicates": R,
         "steps": T,
         "x": axis(ens),
+        "history_until": ens.scenario.history_until,
         "acts": acts,
         "wars": wars,
         "war": bool(o.war[k]),

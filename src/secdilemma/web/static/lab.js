@@ -282,6 +282,13 @@ function showResults(result) {
   showReplicate();
 }
 
+// A dashed line where imported history ends and the model takes over (docs/events.md).
+function historyShapes(view) {
+  if (!view.history_until) return [];
+  const x = view.x.points[view.history_until];
+  return [{ type: "line", x0: x, x1: x, y0: 0, y1: 1, yref: "paper", line: { dash: "dash", color: "#666" } }];
+}
+
 function drawTrajectories() {
   const result = lab.result;
   if (!result) return;
@@ -298,7 +305,7 @@ function drawTrajectories() {
     traces.push({ x, y: s.mean, mode: "lines", name: r, line: { color: COLORS[r], width: 2 }, legendgroup: r });
   }
   Plotly.react("trajectories", traces, {
-    margin: { t: 30, r: 10, b: 40, l: 50 }, height: 320,
+    margin: { t: 30, r: 10, b: 40, l: 50 }, height: 320, shapes: historyShapes(result),
     title: { text: `${$("variable").selectedOptions[0].text}, ${pair}: mean and 10–90% of replicates`, font: { size: 13 } },
     xaxis: { title: { text: result.x.label } }, yaxis: { range: [0, 1] },
   }, { displaylogo: false, responsive: true });
@@ -331,7 +338,8 @@ function drawStep() {
   $("rep-when").textContent = `${rep.x.label} ${x[t]}`;
   const pairs = lab.result ? lab.result.pairs : Object.keys(rep.threat || {});
   const traces = (rep.threat ? pairs : []).map((p) => ({ x, y: rep.threat[p], mode: "lines", name: `threat ${p}` }));
-  const shapes = [{ type: "line", x0: x[t], x1: x[t], y0: 0, y1: 1, yref: "paper", line: { dash: "dot", color: "#555" } }];
+  const shapes = [...historyShapes(rep),
+    { type: "line", x0: x[t], x1: x[t], y0: 0, y1: 1, yref: "paper", line: { dash: "dot", color: "#555" } }];
   for (const w of rep.wars) {
     shapes.push({ type: "line", x0: x[w.step], x1: x[w.step], y0: 0, y1: 1, yref: "paper", line: { color: "#b00", width: 2 } });
   }
