@@ -191,6 +191,7 @@ def test_cancel_and_a_closed_tab_stop_their_runs(lab):
     job = _run(lab, "tab-closed", source=big, replicates=4000).json()
     assert lab.post("/api/clients/tab-closed/close").json()["cancelled"] == 1
     assert _wait(lab, "tab-closed", job["id"], timeout=30)["status"] == CANCELLED
+    assert lab.post("/api/clients/tab-closed/close").json()["cancelled"] == 0  # none left
 
 
 def test_a_run_nobody_polls_is_cancelled():

@@ -50,8 +50,10 @@ MAX_BODY = 3 * 2**20  # bytes of one request: a 2 MiB scenario, a policy file an
 MAX_YAML = 2 * 2**20  # characters of an uploaded file (safe_yaml reads no more)
 MAX_OVERRIDES = 1000
 MAX_REPLICATES = 5000
-# Replicates x steps x states^2 of one run: the trajectories the lab keeps in memory.
-MAX_WORK = 2e8
+# Replicates x steps x states^2 of one run. A comparison keeps its trajectories (three readings,
+# nine pair variables in single precision: about 108 bytes per unit), so this holds one run
+# near 1 GiB; the lab keeps its last eight runs (web/jobs.py).
+MAX_WORK = 1e7
 DEFAULT_REPLICATES = 200
 STATIC = resources.files("secdilemma.web") / "static"
 

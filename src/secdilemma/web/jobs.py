@@ -70,7 +70,7 @@ class Jobs:
     """
 
     def __init__(
-        self, workers: int = 2, patience: float = 20.0, per_client: int = 4, keep: int = 32
+        self, workers: int = 2, patience: float = 20.0, per_client: int = 4, keep: int = 8
     ) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lab-run")
         self._jobs: dict[str, Job] = {}
@@ -131,10 +131,12 @@ class Jobs:
 
     def close_client(self, client: str) -> int:
         """Cancel every unfinished run of ``client`` (its tab was closed): how many."""
-        jobs = [j for j in list(self._jobs.values()) if j.client == client]
+        jobs = [
+            j for j in list(self._jobs.values()) if j.client == client and j.status not in FINISHED
+        ]
         for job in jobs:
             self.cancel(job.id)
-        return sum(j.status not in FINISHED or j.cancel.is_set() for j in jobs)
+        return len(jobs)
 
     def reap(self) -> None:
         """Cancel the unfinished runs nobody polls; drop the oldest finished runs."""
