@@ -163,13 +163,22 @@ def read_command(
 
 @events_app.command("accuracy")
 def accuracy_command(
+    nested: Annotated[
+        bool,
+        typer.Option(
+            "--nested",
+            help="Also nested cross-validation of the reader's settings (about 15 minutes).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """The offline reader on the codebook's example sentences it was not trained on."""
-    from secdilemma.events.reader import held_out_accuracy
+    from secdilemma.events.reader import held_out_accuracy, nested_accuracy
 
     try:
         result = held_out_accuracy()
+        if nested:
+            result["nested"] = nested_accuracy()
     except InputError as err:
         fail(err)
     if as_json:
@@ -179,6 +188,12 @@ def accuracy_command(
         f"root code found for {result['correct']} of {result['held_out']} held-out example "
         f"sentences: {result['accuracy']:.3f} (seed {result['seed']})"
     )
+    if nested:
+        n = result["nested"]
+        typer.echo(
+            f"nested cross-validation ({n['folds']} outer folds): {n['accuracy']:.3f} "
+            f"+- {n['se']:.3f}"
+        )
 
 
 def register(app: typer.Typer) -> None:
