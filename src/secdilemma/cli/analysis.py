@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from secdilemma.cli.common import console, counted, emit_json, fail
+from secdilemma.cli.common import counted, emit_json, fail, show_written
 from secdilemma.errors import InputError
 from secdilemma.experiments.spec import POINT_OUTCOMES, load_spec
 
@@ -228,7 +228,7 @@ def attribute_command(
     from secdilemma.analysis.compare import READINGS
     from secdilemma.experiments.results import check_output_dir, default_out_dir, write_attribution
     from secdilemma.model.scenario import load_scenario
-    from secdilemma.report import REPORT_NAME, write_attribution_report
+    from secdilemma.report import write_attribution_report
 
     try:
         spec = load_scenario(scenario, list(set_ or []))
@@ -256,8 +256,7 @@ def attribute_command(
         emit_json(payload)
         return
     _show_attribution(payload)
-    console.print(f"results: {written}", highlight=False, soft_wrap=True)
-    console.print(f"report: {written / REPORT_NAME}", highlight=False, soft_wrap=True)
+    show_written(written)
 
 
 def _show_attribution(payload: dict) -> None:
@@ -352,7 +351,7 @@ def audit_command(
     from secdilemma.analysis.audit import audit
     from secdilemma.experiments.results import check_output_dir, default_out_dir, write_audit
     from secdilemma.model.scenario import load_scenario
-    from secdilemma.report import REPORT_NAME, write_audit_report
+    from secdilemma.report import write_audit_report
 
     try:
         spec = load_scenario(scenario, list(set_ or []))
@@ -382,8 +381,7 @@ def audit_command(
         emit_json(payload)
         return
     _show_audit(payload)
-    console.print(f"results: {written}", highlight=False, soft_wrap=True)
-    console.print(f"report: {written / REPORT_NAME}", highlight=False, soft_wrap=True)
+    show_written(written)
 
 
 def _show_audit(payload: dict) -> None:
@@ -483,7 +481,7 @@ def robust_command(
     from secdilemma.analysis.robust import robust
     from secdilemma.experiments.results import default_out_dir, write_robust
     from secdilemma.model.scenario import load_scenario
-    from secdilemma.report import REPORT_NAME, write_robust_report
+    from secdilemma.report import write_robust_report
 
     try:
         spec = load_scenario(scenario)
@@ -500,8 +498,7 @@ def robust_command(
         emit_json(result)
         return
     _show_robust(result)
-    console.print(f"results: {target}", highlight=False, soft_wrap=True)
-    console.print(f"report: {Path(target) / REPORT_NAME}", highlight=False, soft_wrap=True)
+    show_written(target)
 
 
 def _show_robust(result: dict) -> None:

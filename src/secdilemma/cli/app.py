@@ -17,7 +17,7 @@ from secdilemma.cli import formal as cli_formal
 from secdilemma.cli import report as cli_report
 from secdilemma.cli import serve as cli_serve
 from secdilemma.cli import sweep as cli_sweep
-from secdilemma.cli.common import emit_json, fail, progress_bar
+from secdilemma.cli.common import emit_json, fail, progress_bar, show_written
 from secdilemma.errors import InputError
 from secdilemma.model.actions import load_catalog
 from secdilemma.model.scenario import LENSES, bundled_names, load_scenario, read_raw, resolve_path
@@ -73,7 +73,7 @@ def run(
         scheduled_war_share,
         write_results,
     )
-    from secdilemma.report import REPORT_NAME, write_report
+    from secdilemma.report import write_report
 
     overrides = _overrides(set_, replicates, steps, seed)
     try:
@@ -103,8 +103,7 @@ def run(
         typer.echo(json.dumps(summary, indent=2))
         return
     _show_summary(summary, ens.ids, scheduled_war_share(ens) or None)
-    console.print(f"results: {written}", highlight=False, soft_wrap=True)
-    console.print(f"report: {written / REPORT_NAME}", highlight=False, soft_wrap=True)
+    show_written(written)
 
 
 def _scheduled_words(share: float, replicates: int) -> str:
@@ -186,7 +185,7 @@ def compare_command(
         scheduled_war_share,
         write_comparison,
     )
-    from secdilemma.report import REPORT_NAME, write_compare_report
+    from secdilemma.report import write_compare_report
 
     overrides = _overrides(set_, replicates, steps, seed)
     try:
@@ -211,8 +210,7 @@ def compare_command(
         return
     shares = {reading: scheduled_war_share(ens) for reading, ens in comparison.ensembles.items()}
     _show_comparison(result, shares if any(shares.values()) else None)
-    console.print(f"results: {written}", highlight=False, soft_wrap=True)
-    console.print(f"report: {written / REPORT_NAME}", highlight=False, soft_wrap=True)
+    show_written(written)
 
 
 def _show_comparison(result: dict, scheduled: dict[str, float] | None = None) -> None:

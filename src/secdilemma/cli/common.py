@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -38,6 +39,14 @@ def emit_json(result: Any) -> None:
     from secdilemma.engine.summary import json_safe
 
     typer.echo(json.dumps(json_safe(result), indent=2))
+
+
+def show_written(directory: str | Path) -> None:
+    """Name the results directory a command wrote, and its report page."""
+    from secdilemma.report import REPORT_NAME
+
+    console.print(f"results: {directory}", highlight=False, soft_wrap=True)
+    console.print(f"report: {Path(directory) / REPORT_NAME}", highlight=False, soft_wrap=True)
 
 
 def progress_bar(unit: str, quiet: bool) -> Progress:

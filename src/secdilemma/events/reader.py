@@ -192,6 +192,7 @@ def countries_named(text: str, lookup: dict[str, str]) -> list[str]:
     return found
 
 
+@cache
 def country_names() -> dict[str, str]:
     """Lookup keys of every country's names, codes and demonyms, to its usual name."""
     names = {int(row["ccode"]): row["name"] for row in countries()}

@@ -6,44 +6,43 @@ Shapes: ``(R,)`` per replicate, ``(R, N)`` per state, ``(R, N, N)`` per ordered 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 import numpy as np
 
 from secdilemma.model.actions import DOMAINS, Catalog
-from secdilemma.model.distributions import (
-    MAX_AMOUNT,
-    MAX_BALANCE,
-    MAX_HUBRIS,
-    MAX_NOISE,
-    MIN_POSITIVE,
-    draw,
-)
+from secdilemma.model.distributions import draw, field_range
 from secdilemma.model.registry import LENS_REGISTRY, POLICY_REGISTRY
-from secdilemma.model.scenario import Scenario
+from secdilemma.model.scenario import Scenario, StateSpec, World
 from secdilemma.numerics.rng import Stream, Streams
 
-# Each field's range, as the scenario schema checks it (model/scenario.py); draws from a
-# distribution are clipped to it.
+# Each field's range, read from the scenario schema that checks it (model/scenario.py); draws
+# from a distribution are clipped to it. The order is the order of the draws: do not change it.
 WORLD_FIELDS: dict[str, tuple[float, float]] = {
-    "offense_defense_balance": (MIN_POSITIVE, MAX_BALANCE),
-    "distinguishability": (0.0, 1.0),
-    "observation_noise": (0.0, MAX_NOISE),
-    "depreciation": (0.0, 1.0),
-    "deterrent_half": (MIN_POSITIVE, MAX_AMOUNT),
+    name: astuple(field_range(World, name))
+    for name in (
+        "offense_defense_balance",
+        "distinguishability",
+        "observation_noise",
+        "depreciation",
+        "deterrent_half",
+    )
 }
 STATE_FIELDS: dict[str, tuple[float, float]] = {
-    "offense": (0.0, MAX_AMOUNT),
-    "defense": (0.0, MAX_AMOUNT),
-    "deterrent": (0.0, MAX_AMOUNT),
-    "wealth": (MIN_POSITIVE, MAX_AMOUNT),
-    "growth": (-0.5, 0.5),
-    "greed": (0.0, 1.0),
-    "prudence": (0.0, 1.0),
-    "hubris": (0.0, MAX_HUBRIS),
-    "charity": (0.0, 1.0),
-    "empathy": (0.0, 1.0),
-    "credibility": (0.0, 1.0),
+    name: astuple(field_range(StateSpec, name))
+    for name in (
+        "offense",
+        "defense",
+        "deterrent",
+        "wealth",
+        "growth",
+        "greed",
+        "prudence",
+        "hubris",
+        "charity",
+        "empathy",
+        "credibility",
+    )
 }
 
 

@@ -55,6 +55,7 @@ MAX_REPLICATES = 5000
 # near 1 GiB; the lab keeps its last eight runs (web/jobs.py).
 MAX_WORK = 1e7
 DEFAULT_REPLICATES = 200
+NO_SOURCE = "<none>"  # the value shown when a request names no scenario
 STATIC = resources.files("secdilemma.web") / "static"
 
 
@@ -143,9 +144,6 @@ def _load(request: ScenarioRequest, uploads: Uploads, first: str) -> Loaded:
         path, shown = uploads.save(source.yaml, source.filename), Path(source.filename).name
     raw = apply_overrides(read_raw(path), request.overrides, str(path))
     return Loaded(path, shown, raw)
-
-
-NO_SOURCE = "<none>"
 
 
 def _check_size(spec: Any, replicates: int) -> None:

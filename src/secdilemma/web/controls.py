@@ -8,11 +8,11 @@ command line's ``--set`` takes, so the page, the CLI and the YAML it shows canno
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from typing import Any, get_args
+from typing import Any
 
 import numpy as np
 
-from secdilemma.model.actions import Domain
+from secdilemma.model.actions import DOMAINS
 from secdilemma.model.distributions import field_range
 from secdilemma.model.scenario import LENSES, MAX_SENSITIVITY, Scenario, StateSpec, World
 
@@ -23,7 +23,8 @@ WORLD_FIELDS = (
     "depreciation",
     "deterrent_half",
 )
-# A state's dispositions (motive and temperament) first, then its capabilities.
+# The page's order of a state's fields (model.world.STATE_FIELDS holds the same names in the
+# order of the draws): its dispositions (motive and temperament) first, then its capabilities.
 STATE_FIELDS = (
     "greed",
     "prudence",
@@ -37,7 +38,6 @@ STATE_FIELDS = (
     "wealth",
     "growth",
 )
-DOMAINS: tuple[str, ...] = get_args(Domain)
 
 # The sliders' travel where the schema's range is far wider than any case uses (capabilities
 # up to 1e12): the number box beside each slider still takes the schema's whole range.
