@@ -235,6 +235,16 @@ def test_the_offline_reader_on_held_out_codebook_sentences():
     assert f"{result['correct']} of {result['held_out']}" in docs
 
 
+def test_the_reader_keeps_the_words_that_separate_intent_demand_and_refusal():
+    """CAMEO's roots turn on modal and negating words the usual stop list drops: 'will give'
+    is intent (03), 'must' a demand (10), 'not' a refusal (12). Names and reporting verbs go."""
+    from secdilemma.events.reader import _tokenizer
+
+    tokens = _tokenizer()("France said it will not send troops and Germany must")
+    assert {"will", "not", "must"} <= set(tokens)
+    assert not {"france", "germani", "said", "it", "and"} & set(tokens)
+
+
 class Recorded:
     """A response of the endpoint, as httpx gives it, from a recorded reply."""
 
