@@ -279,7 +279,7 @@ def test_structural_observers_beliefs_are_those_the_general_update_leaves(monkey
 
     spec = load_scenario("two-security-seekers", ["replicates=8", "steps=12"])
     assert all(state.lens == "structural" for state in spec.states)
-    w, (reading, obs, p) = _caught("interpret", spec, monkeypatch)
+    w, (reading, obs, p, _modelled) = _caught("interpret", spec, monkeypatch)
     assert np.array_equal(updated_beliefs(w, reading, obs, p), w.belief_greedy)
     w_v, (verification, p) = _caught("learn_from_verification", spec, monkeypatch)
     assert np.all(report_evidence(w_v, verification, p) == p.violation_evidence)

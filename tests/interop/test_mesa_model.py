@@ -492,3 +492,10 @@ def test_the_benchmark_runs_in_quick_mode(tmp_path):
         load = report[name]
         assert load["engine_s_per_replicate_step"] > 0 and load["mesa_s_per_replicate_step"] > 0
     assert {r["benchmark"] for r in report["rows"]} == {"mesa"}
+
+
+def test_a_chosen_reading_is_an_input_error_naming_it():
+    spec = load_scenario("two-security-seekers", ["states.B.charity_choice.high=0.9"])
+    with pytest.raises(InputError) as error:
+        SecurityDilemmaModel(spec)
+    assert error.value.field == "states.B.charity_choice" and "Mesa model" in str(error.value)

@@ -64,7 +64,10 @@ def run(
     trajectories: Annotated[bool, typer.Option(help="Write per-step trajectories.parquet.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON.")] = False,
 ) -> None:
-    """Run a scenario as an ensemble and write its results."""
+    """Run a scenario as an ensemble and write its results. Where a state chooses its reading
+    (``charity_choice``), the scenario is run again with that reading fixed, and the summary
+    and report give what the choice changed."""
+    from secdilemma.analysis.reading_choice import choice_effect, choosers, fixed_reading
     from secdilemma.engine.pipeline import block_size, run_ensemble
     from secdilemma.engine.summary import summarize
     from secdilemma.experiments.results import (
@@ -95,7 +98,19 @@ def run(
                 trajectories=trajectories,
                 progress=lambda n: bar.advance(task, n),
             )
+            fixed = None
+            if choosers(spec):
+                # The same world with the chosen readings fixed, for the report's comparison.
+                twin = bar.add_task(f"{spec.name}, reading fixed", total=spec.steps * blocks)
+                fixed = run_ensemble(
+                    fixed_reading(spec),
+                    chunk_size=chunk_size,
+                    trajectories=trajectories,
+                    progress=lambda n: bar.advance(twin, n),
+                )
         summary = summarize(ens)
+        if fixed is not None:
+            summary["reading_choice"] = choice_effect(ens, fixed)
         written = write_results(ens, target, overrides, summary, finish=write_report)
     except InputError as err:
         fail(err)

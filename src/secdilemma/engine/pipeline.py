@@ -165,7 +165,7 @@ def _simulate_block(
         applied = apply_actions(w, choice, cat, p)
         seen = observe(w, choice, cat, streams, t)
         reading = read_acts(w, choice, seen, cat, p, offense_before, defense_before)
-        interpret(w, reading, seen, p)
+        interpret(w, reading, seen, p, choice.modelled)
         verification = verify(w, bound, choice, applied, seen, cat, p, streams, t)
         learn_from_verification(w, verification, p)
 

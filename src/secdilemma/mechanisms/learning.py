@@ -9,6 +9,8 @@
   hostile intent toward the other) raises each one's charity toward the other and eases its
   grievance; a concession read benignly shifts the frame further (Herz's accommodation).
 * A false justification may come to light; the liar's word then counts for less.
+* A state whose charity is a choice then chooses it anew from what the evidence now says
+  (``interpretation``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from secdilemma.mechanisms.decision import Choice
+from secdilemma.mechanisms.interpretation import choose_charity
 from secdilemma.mechanisms.perception.lenses import Reading
 from secdilemma.model.actions import Catalog
 from secdilemma.model.scenario import Parameters
@@ -69,9 +72,13 @@ def learn(
         belief = shifted(w.belief_greedy, p.talk_weight * w.credibility_view * revealed)
         w.belief_greedy = np.where(revealed, belief, w.belief_greedy)
         w.threat = np.where(revealed, belief, w.threat)
+        if w.belief_evidence is not None:
+            withdrawn = shifted(w.belief_evidence, p.talk_weight * w.credibility_view * revealed)
+            w.belief_evidence = np.where(revealed, withdrawn, w.belief_evidence)
         w.credibility_view = np.where(
             revealed, w.credibility_view * (1.0 - p.credibility_loss), w.credibility_view
         )
         w.trust = np.where(revealed, w.trust * (1.0 - p.trust_loss), w.trust)
         w.pending_bogus = w.pending_bogus & ~revealed
+    choose_charity(w, p)
     return revealed

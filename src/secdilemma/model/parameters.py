@@ -550,6 +550,15 @@ class Parameters(BaseModel):
         "concession read benignly",
         json_schema_extra={"unit": "share of the gap to 1, per concession", "source": UNCALIBRATED},
     )
+    charity_risk: float = Field(
+        default=4.0,
+        ge=0,
+        le=1000.0,
+        description="risk aversion per unit of prudence of a state that chooses its charity: "
+        "how far the spread of outcomes under doubt about the other's type holds its reading "
+        "near the unbiased one",
+        json_schema_extra={"unit": "utility per unit of variance", "source": UNCALIBRATED},
+    )
     # measures: tragic spirals (12)
     security_tolerance: float = Field(
         default=0.02,

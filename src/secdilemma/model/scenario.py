@@ -70,6 +70,27 @@ class World(_Strict):
     deterrent_half: Positive = 1.0
 
 
+class CharityChoice(_Strict):
+    """A state that chooses its charity toward each other state every step, within
+    [low, high], by the expected-utility rule of docs/model.md section 11 (its prudence weighs
+    the spread of outcomes under doubt about the other's type); or, with ``hold``, keeps the
+    charity it starts with toward each state."""
+
+    low: float = Field(default=0.05, ge=0.0, le=1.0)
+    high: float = Field(default=0.95, ge=0.0, le=1.0)
+    # The comparator: the reading held where it starts for the whole run, unmoved by choice or
+    # by social learning ("what choosing did" is the chosen run against this one).
+    hold: bool = False
+
+    @field_validator("high")
+    @classmethod
+    def _ordered(cls, high: float, info: Any) -> float:
+        low = info.data.get("low")
+        if low is not None and high < low:
+            raise ValueError(f"high must be at least low ({low})")
+        return high
+
+
 class StateSpec(_Strict):
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
     name: str | None = None
@@ -82,6 +103,9 @@ class StateSpec(_Strict):
     prudence: Probability = 0.0
     hubris: Hubris = 0.0
     charity: Probability = 0.5
+    # Charity as a choice: the state's reading of each other state is chosen every step, from
+    # ``charity`` at the start (docs/model.md section 11).
+    charity_choice: CharityChoice | None = None
     empathy: Probability = 0.0
     credibility: Probability = 1.0
     nuclear_option: bool = False

@@ -97,6 +97,15 @@ class WorldState:
     sensitivity: np.ndarray  # (N, len(DOMAINS))
     menu: np.ndarray  # (N, K) bool: acts each state may choose
     ids: tuple[str, ...] = field(default=())
+    # (N, 2): [low, high] of the charity each state chooses every step; NaN rows for states
+    # whose charity is not a choice, and [-1, -1] for those that hold their starting charity
+    # (``charity_start``). None when no state chooses.
+    charity_choice: np.ndarray | None = None
+    charity_start: np.ndarray | None = None  # (R, N, N) frame_charity at the start
+    # (R, N, N): the belief that j is greedy that a plain Bayesian reading of the same acts
+    # gives i, beside the framed one; kept only when some state chooses its charity, which it
+    # chooses from this (mechanisms/interpretation.py).
+    belief_evidence: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -250,9 +259,25 @@ def initial_world(
         sensitivity=sensitivity,
         menu=menu,
         ids=ids,
+        charity_choice=(choice := _charity_choice(scenario)),
+        charity_start=None if choice is None else frame_charity.copy(),
+        belief_evidence=None if choice is None else belief.copy(),
     )
     state.set_caps(agreement, p.agreement_slack)
     return state, drawn
+
+
+def _charity_choice(scenario: Scenario) -> np.ndarray | None:
+    if not any(s.charity_choice for s in scenario.states):
+        return None
+    bounds = np.full((len(scenario.states), 2), np.nan)
+    for n, spec in enumerate(scenario.states):
+        if spec.charity_choice is not None:
+            held = spec.charity_choice.hold
+            bounds[n] = (
+                (-1.0, -1.0) if held else (spec.charity_choice.low, spec.charity_choice.high)
+            )
+    return bounds
 
 
 def world_change_schedule(

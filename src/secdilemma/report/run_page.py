@@ -157,6 +157,63 @@ def _war_section(run: Run) -> str:
     return section("war-timing", "War timing", body)
 
 
+def _paired_cell(entry: dict) -> str:
+    difference, se = entry["difference"], entry["se"]
+    spread = "" if se != se else f" ± {1.96 * se:.3f}"  # (nan: one replicate)
+    return f"{difference:+.3f}{spread}"
+
+
+def _choice_section(run: Run) -> str:
+    """What the states that choose their reading changed, against the same world with their
+    charity fixed where the chosen path starts (paired replicates: analysis.reading_choice)."""
+    effect = run.summary.get("reading_choice")
+    if not effect:
+        return ""
+    rows = []
+    for what, label in (("war", "any war"), ("spiral", "any spiral")):
+        e = effect[what]
+        rows.append((label, num(e["fixed"]), num(e["chosen"]), _paired_cell(e)))
+    for sid, entry in effect["by_chooser"].items():
+        for what, label in (
+            ("war", f"{sid} at war"),
+            ("spiral", f"{sid} in a spiral"),
+            ("security_end", f"{sid}'s security at the end"),
+        ):
+            e = entry[what]
+            rows.append((label, num(e["fixed"]), num(e["chosen"]), _paired_cell(e)))
+    body = table(
+        ("outcome", "reading fixed", "reading chosen", "chosen − fixed (95%)"), rows, "choice"
+    )
+    paths = []
+    for sid, entry in effect["by_chooser"].items():
+        path = entry.get("charity_path")
+        if not path:
+            continue
+        unit = "step" if run.start_year is None else "year"
+        at = [s if run.start_year is None else run.start_year + s for s in path["steps"]]
+        head = ("reading of", *(f"{unit} {t}" for t in at))
+        lines = [
+            (f"{sid} of {other} (chosen)", *(num(v) for v in values))
+            for other, values in path["chosen"].items()
+        ]
+        lines += [
+            (f"{sid} of {other} (fixed)", *(num(v) for v in values))
+            for other, values in path.get("fixed", {}).items()
+        ]
+        paths.append(table(head, lines, "charity"))
+    who = effect["choosers"]
+    text = caption(
+        f"{', '.join(who)} chose {'its' if len(who) == 1 else 'their'}"
+        " charity every step (docs/model.md section 11). The same world, seed and draws were run "
+        "again with that charity held at its starting value (moved neither by choice nor by "
+        "social learning), "
+        f"so each of the {effect['replicates']} replicates is paired with its twin; the last "
+        "column is the mean paired difference with a 95% interval. Below: the mean charity, "
+        "chosen and fixed, toward each other state."
+    )
+    return section("choice", "What choosing the reading did", body + text + "".join(paths))
+
+
 def _escalation_section(run: Run) -> str:
     body = img(escalation_plot(run), "escalation over time") + caption(
         "Mean across replicates (line) and 10\u201390% band of the per-step escalation score, "
@@ -187,7 +244,10 @@ NAV = (
 
 
 def _run_body(run: Run) -> str:
-    nav = "<nav>" + "".join(f'<a href="#{a}">{esc(t)}</a>' for a, t in NAV) + "</nav>"
+    links = list(NAV)
+    if run.summary.get("reading_choice"):
+        links.insert(-1, ("choice", "Chosen reading"))
+    nav = "<nav>" + "".join(f'<a href="#{a}">{esc(t)}</a>' for a, t in links) + "</nav>"
     notes = ""
     if run.trajectories is None:
         notes = note(
@@ -208,6 +268,7 @@ def _run_body(run: Run) -> str:
             *_trajectory_sections(run),
             _war_section(run),
             _escalation_section(run),
+            _choice_section(run),
             section("tables", "Tables", summary_tables(run)),
             _sources(run),
         ]

@@ -38,6 +38,14 @@ def check_supported(scenario: Scenario, source: str | None = None) -> None:
         raise InputError(
             source, "events", len(scenario.events), "scheduled events are not in the Mesa model"
         )
+    chooser = next((s.id for s in scenario.states if s.charity_choice is not None), None)
+    if chooser is not None:
+        raise InputError(
+            source,
+            f"states.{chooser}.charity_choice",
+            "set",
+            "chosen charity is not in the Mesa model",
+        )
     if scenario.world_changes:
         raise InputError(
             source,

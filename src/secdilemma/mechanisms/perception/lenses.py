@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from secdilemma.mechanisms.decision import Choice
+from secdilemma.mechanisms.interpretation import update_evidence
 from secdilemma.mechanisms.perception.observe import Observation
 from secdilemma.model.actions import Catalog
 from secdilemma.model.registry import LENS_REGISTRY
@@ -424,14 +425,32 @@ def _reading_kernel(
 _reading_compiled = compiled(_reading_kernel)
 
 
-def interpret(w: WorldState, reading: Reading, obs: Observation, p: Parameters) -> None:
-    """Update threat (structural) or belief and threat (bayesian, interpretive) in place."""
+def interpret(
+    w: WorldState,
+    reading: Reading,
+    obs: Observation,
+    p: Parameters,
+    modelled: np.ndarray | None = None,
+) -> None:
+    """Update threat (structural) or belief and threat (bayesian, interpretive) in place.
+    ``modelled`` (R, I) marks the acts the decision model produced (``Choice.modelled``); it is
+    needed only where some state chooses its charity."""
     lens = w.lens[None, :, None]
     # Structural: threat relaxes toward its baseline and moves with capability signals in
     # log-odds, so zero-mean observation noise moves it up and down alike.
     relaxed = w.threat + p.threat_decay * (w.threat_baseline - w.threat)
     eye = np.eye(w.shape[1], dtype=bool)
     threat = np.where(eye, 0.0, shifted(relaxed, p.threat_gain * reading.capability))
+    if w.belief_evidence is not None:
+        # A state that chooses its reading chooses it from the unframed evidence: what a plain
+        # Bayesian reader of the same acts would believe (mechanisms/interpretation.py).
+        # An act the model did not produce is taken at face value, as a Bayesian observer does.
+        face_value = np.clip(p.frame_weight * reading.intent, -p.max_evidence, p.max_evidence)
+        plain = reading.log_likelihood_ratio
+        if modelled is not None:
+            plain = np.where(modelled[:, None, :], plain, face_value)
+        told = p.talk_weight * w.credibility_view * reading.talk
+        update_evidence(w, plain + obs.noise - told, obs.seen)
     if not (lens == STRUCTURAL).all():  # (structural observers' beliefs stay as they are)
         w.belief_greedy = updated_beliefs(w, reading, obs, p)
         threat = np.where(lens == STRUCTURAL, threat, w.belief_greedy)
@@ -448,13 +467,14 @@ def updated_beliefs(w: WorldState, reading: Reading, obs: Observation, p: Parame
     # (which already carries it) for the interpretive one, whose charity discounts evidence of
     # greed.
     llr = reading.log_likelihood_ratio
+    # Words addressed to the observer count as far as it believes the speaker.
+    told = p.talk_weight * w.credibility_view * reading.talk
     evidence = np.where(
         lens == INTERPRETIVE,
         charitable(llr, w.frame_charity) + p.frame_weight * reading.hostility,
         llr + obs.noise,
     )
-    # Words addressed to the observer count as far as it believes the speaker.
-    evidence = evidence - p.talk_weight * w.credibility_view * reading.talk
+    evidence = evidence - told
     updated = shifted(w.belief_greedy, np.where(obs.seen, evidence, 0.0))
     eye = np.eye(w.shape[1], dtype=bool)
     return np.where(lens == STRUCTURAL, w.belief_greedy, np.where(eye, 0.0, updated))
