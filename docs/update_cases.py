@@ -50,7 +50,9 @@ def _without(removed: tuple[str, ...], deterrents: bool) -> list[str]:
 
     raw = read_raw(resolve_path("cold-war-after-cuba"))
     events = [e for e in raw["events"] if e["action"] not in removed]
-    menu = "[" + ", ".join(a for a in load_catalog().ids if a not in removed) + "]"
+    catalog = load_catalog()
+    kept = [s.id for s in catalog.specs if s.on_menu and s.id not in removed]
+    menu = "[" + ", ".join(kept) + "]"
     sets = [f"events={json.dumps(events)}"]
     sets += [f"states.{sid}.actions={menu}" for sid in ("USA", "SOV")]
     if not deterrents:

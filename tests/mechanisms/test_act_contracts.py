@@ -641,6 +641,41 @@ def test_a_false_justification_is_marked_for_its_target_and_may_come_to_light(ac
     np.testing.assert_allclose(retracted[revealed], p.talk_weight * kappa[revealed], atol=1e-9)
 
 
+@contract("discredit")
+def test_an_act_that_discredits_its_actor_costs_it_credibility_with_whoever_saw_it(act):
+    t = run(act, "seen")
+    seen = t.phase("observe").result.seen
+    learned = t.phase("learn")
+    revealed = learned.result  # a revealed lie cuts credibility too (the bogus contract)
+    share = SPECS[act].discredit
+    for k in (B, C):
+        kappa = learned.before.credibility_view[:, k, A]
+        expected = np.where(seen[:, k, A], kappa * (1.0 - share), kappa)
+        kept = ~revealed[:, k, A]
+        np.testing.assert_allclose(
+            learned.after.credibility_view[kept, k, A], expected[kept], rtol=1e-12
+        )
+    if share > 0:
+        assert seen[:, [B, C], A].any()
+
+
+@contract("on_menu")
+def test_an_act_off_the_menus_is_on_none_unless_a_state_lists_it_and_may_still_be_scheduled(act):
+    spec = SPECS[act]
+    k = CATALOG.index(act)
+
+    def menu(states: dict[str, dict[str, Any]] | None = None) -> np.ndarray:
+        scenario = parse_scenario(world(act, states=states), "menu", CATALOG)
+        return initial_world(scenario, Streams(1, range(1)), CATALOG)[0].menu[:, k]
+
+    assert (menu() == spec.on_menu).all()
+    listed = menu({"A": {"actions": [act]}})
+    assert listed[A] and (listed[[B, C]] == spec.on_menu).all()
+    # A timeline's act is taken whatever the menus say.
+    taken = run(act, "seen").outcomes.actions[0, :, A]
+    assert (taken == k).all()
+
+
 @contract("accommodation")
 def test_a_concession_lowers_the_receivers_view_of_the_givers_resolve_and_eases_its_frame(act):
     t = run(act, "seen")

@@ -332,11 +332,13 @@ def validate(file: Annotated[str, typer.Argument(help="A scenario YAML file or b
 
 @app.command()
 def actions() -> None:
-    """List the action catalogue."""
+    """List the action catalogue: each act's domain, whether it is aimed and covert, whether
+    it is off the default menus (taken only when scheduled or listed), its escalation score
+    (Rivera et al. 2024) and the essay that names it."""
     cat = load_catalog()
     table = Table(title=f"{cat.size} actions")
     table.add_column("id", no_wrap=True)
-    for col in ("domain", "aimed", "covert", "escalation", "named in", "description"):
+    for col in ("domain", "aimed", "covert", "menu", "escalation", "named in", "description"):
         table.add_column(col)
     for spec in cat.specs:
         table.add_row(
@@ -344,6 +346,7 @@ def actions() -> None:
             spec.domain,
             "yes" if spec.targeted else "",
             "yes" if spec.covert else "",
+            "" if spec.on_menu else "off",
             str(spec.escalation),
             spec.named_in,
             spec.description,

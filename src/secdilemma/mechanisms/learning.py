@@ -8,7 +8,8 @@
 * Social learning: a step in which two states both hold back (neither arms, neither acts with
   hostile intent toward the other) raises each one's charity toward the other and eases its
   grievance; a concession read benignly shifts the frame further (Herz's accommodation).
-* A false justification may come to light; the liar's word then counts for less.
+* A false justification may come to light; the liar's word then counts for less. An act that
+  discredits its actor (``discredit`` in the catalogue) costs it credibility with whoever saw it.
 * A state whose charity is a choice then chooses it anew from what the evidence now says
   (``interpretation``).
 """
@@ -80,5 +81,11 @@ def learn(
         )
         w.trust = np.where(revealed, w.trust * (1.0 - p.trust_loss), w.trust)
         w.pending_bogus = w.pending_bogus & ~revealed
+    discredit = cat.discredit[choice.action]  # (R, I)
+    if discredit.any():
+        # An act that discredits its actor (an atrocity, a killing it denies) costs it
+        # credibility with every state that saw it.
+        lost = discredit[:, None, :] * reading.seen
+        w.credibility_view = w.credibility_view * (1.0 - lost)
     choose_charity(w, p)
     return revealed

@@ -121,6 +121,8 @@ class ActionSpec(BaseModel):
     bloc: bool = False
     leverage: float = Field(default=0.0, ge=0, le=1)
     requires: list[Requirement] = Field(default_factory=list)
+    discredit: float = Field(default=0.0, ge=0, le=1)
+    on_menu: bool = True
     escalation: Literal[-2, 0, 4, 12, 28, 60]
     named_in: Literal["walt", "critique", "both", "model"] = "model"
     description: str = ""
@@ -155,6 +157,8 @@ class Catalog:
     bloc: np.ndarray  # (K,) bool: an alliance change extends to the actor's allies
     leverage: np.ndarray  # (K,) share of the target's dependence on the actor cut off
     requires: np.ndarray  # (K, len(REQUIREMENTS)) bool
+    discredit: np.ndarray  # (K,) share of the actor's credibility lost with each observer
+    on_menu: np.ndarray  # (K,) bool: on every state's menu unless its scenario says otherwise
     escalation: np.ndarray
 
     # The derived index arrays below are read every step: computed once, read-only.
@@ -274,6 +278,8 @@ def parse_catalog(entries: object, source: str) -> Catalog:
         bloc=np.array([s.bloc for s in specs]),
         leverage=column(lambda s: s.leverage),
         requires=np.array([[r in s.requires for r in REQUIREMENTS] for s in specs]),
+        discredit=column(lambda s: s.discredit),
+        on_menu=np.array([s.on_menu for s in specs]),
         escalation=column(lambda s: s.escalation),
     )
 

@@ -222,7 +222,7 @@ def initial_world(
         for domain, weight in spec.sensitivity.items():
             sensitivity[n, DOMAINS.index(domain)] = weight
 
-    menu = np.ones((N, catalog.size), dtype=bool)
+    menu = np.repeat(catalog.on_menu[None, :], N, axis=0)
     for n, spec in enumerate(scenario.states):
         if spec.actions is not None:
             menu[n] = False
