@@ -49,22 +49,35 @@ def _paired(chosen: np.ndarray, fixed: np.ndarray) -> dict[str, float]:
 
 
 def choice_effect(chosen: Ensemble, fixed: Ensemble) -> dict[str, Any]:
-    """Paired differences, chosen minus fixed: any war, any spiral, and each chooser's war,
-    spirals and security at the end; with the chosen charity's mean path toward each other
-    state (start, a quarter, half, end) where the chosen run kept trajectories."""
+    """Paired differences, chosen minus fixed: a war the timeline does not schedule, a spiral,
+    each fact of the scenario's record, and each chooser's unscheduled wars, spirals and
+    security at the end; with the chosen charity's mean path toward each other state (start, a
+    quarter, half, end) where the chosen run kept trajectories."""
     ids = chosen.ids
     a, b = chosen.outcomes, fixed.outcomes
     out: dict[str, Any] = {
         "choosers": choosers(chosen.scenario),
         "replicates": len(a.war),
-        "war": _paired(a.war, b.war),
+        "war": _paired(a.unscheduled_war, b.unscheduled_war),
         "spiral": _paired(a.spiral, b.spiral),
+        "record": [
+            {
+                "description": fact.description,
+                **_paired(
+                    a.record_reproduced[:, f] == fact.occurred,
+                    b.record_reproduced[:, f] == fact.occurred,
+                ),
+            }
+            for f, fact in enumerate(chosen.scenario.record)
+        ],
         "by_chooser": {},
     }
     for sid in out["choosers"]:
         k = ids.index(sid)
         entry: dict[str, Any] = {
-            "war": _paired(a.war_pair[:, k].any(axis=1), b.war_pair[:, k].any(axis=1)),
+            "war": _paired(
+                a.unscheduled_war_pair[:, k].any(axis=1), b.unscheduled_war_pair[:, k].any(axis=1)
+            ),
             "spiral": _paired(a.spiral_pair[:, k].any(axis=1), b.spiral_pair[:, k].any(axis=1)),
             "security_end": _paired(a.security_end[:, k], b.security_end[:, k]),
         }

@@ -170,12 +170,15 @@ def _choice_section(run: Run) -> str:
     if not effect:
         return ""
     rows = []
-    for what, label in (("war", "any war"), ("spiral", "any spiral")):
+    for what, label in (("war", "a war the timeline does not schedule"), ("spiral", "a spiral")):
         e = effect[what]
+        rows.append((label, num(e["fixed"]), num(e["chosen"]), _paired_cell(e)))
+    for e in effect.get("record", []):
+        label = f"record: {e['description']}"
         rows.append((label, num(e["fixed"]), num(e["chosen"]), _paired_cell(e)))
     for sid, entry in effect["by_chooser"].items():
         for what, label in (
-            ("war", f"{sid} at war"),
+            ("war", f"{sid} in a war not scheduled"),
             ("spiral", f"{sid} in a spiral"),
             ("security_end", f"{sid}'s security at the end"),
         ):
