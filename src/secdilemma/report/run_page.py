@@ -163,6 +163,14 @@ def _paired_cell(entry: dict) -> str:
     return f"{difference:+.3f}{spread}"
 
 
+def _when(start_year: int | None, t: int, last: int) -> str:
+    """Row t of the trajectories is the world after t steps: the start of year start_year + t,
+    and after the last step the end of the last year."""
+    if start_year is None:
+        return f"after step {t}"
+    return f"end of {start_year + t - 1}" if t == last else str(start_year + t)
+
+
 def _choice_section(run: Run) -> str:
     """What the states that choose their reading changed, against the same world with their
     charity fixed where the chosen path starts (paired replicates: analysis.reading_choice)."""
@@ -192,9 +200,7 @@ def _choice_section(run: Run) -> str:
         path = entry.get("charity_path")
         if not path:
             continue
-        unit = "step" if run.start_year is None else "year"
-        at = [s if run.start_year is None else run.start_year + s for s in path["steps"]]
-        head = ("reading of", *(f"{unit} {t}" for t in at))
+        head = ("reading of", *(_when(run.start_year, t, path["steps"][-1]) for t in path["steps"]))
         lines = [
             (f"{sid} of {other} (chosen)", *(num(v) for v in values))
             for other, values in path["chosen"].items()
