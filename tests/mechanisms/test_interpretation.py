@@ -193,12 +193,13 @@ def test_a_prudent_chooser_beats_a_fixed_suspicious_reader_and_costs_little_agai
             gain, se = mean_se(a.security_end[:, 0] - b.security_end[:, 0])
             where = f"balance {balance}, prudence {prudence}, risk {risk}, greed {greed}"
             if greed == 0.0:
-                assert gain > 0.0, where
+                # Measured: gains of 0.06-0.09, four to eight standard errors (docs/model.md).
+                assert gain > 2.0 * se, where
                 seeker_gains.append(gain / se)
             else:
                 assert a.war.mean() - b.war.mean() <= 0.05, where
                 assert gain > -0.02, where
             effect = choice_effect(chosen, held)
             assert effect["war"]["difference"] == pytest.approx(a.war.mean() - b.war.mean())
-    # Each gain is positive; together they are far beyond noise.
+    # Together they are far beyond noise.
     assert np.mean(seeker_gains) > 3.0
