@@ -34,6 +34,7 @@ BENCHMARKS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "scaling": ("benchmarks.scaling", "time and memory against R, N, T", ()),
     "kernels": ("benchmarks.kernels", "compiled kernels vs their NumPy twins", ("numba",)),
     "lab": ("benchmarks.lab", "the lab's run vs compare()", ("fastapi", "uvicorn", "httpx")),
+    "floor": ("benchmarks.floor", "the engine vs the memory-bandwidth floor", ()),
 }
 
 
@@ -103,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         results["benchmarks"] = {**earlier.get("benchmarks", {}), **results["benchmarks"]}
         rows = kept + rows
     results["rows"] = rows
+    floor = results["benchmarks"].get("floor", {})
+    if "floor_fraction" in floor:
+        results["floor_fraction"] = floor["floor_fraction"]
     print()
     print(_table(rows))
     write_json(out, results)

@@ -348,3 +348,26 @@ def test_a_first_war_begun_on_a_state_ten_times_stronger_is_counted_unless_sched
         ],
     )
     assert summarize(run_ensemble(even, trajectories=False))["p_war_on_tenfold"] == 0.0
+
+
+def test_blas_runs_on_one_thread_during_a_run_and_as_before_after_it(monkeypatch):
+    # Worker processes give the parallelism; BLAS threads inside each would contend for cores.
+    from threadpoolctl import threadpool_info
+
+    from secdilemma.engine import pipeline as engine
+
+    def blas_threads() -> set[int]:
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    before = blas_threads()
+    seen = []
+    original = engine.military_balance
+
+    def watched(*args):
+        seen.append(blas_threads())
+        return original(*args)
+
+    monkeypatch.setattr(engine, "military_balance", watched)
+    run_ensemble(load_scenario("two-security-seekers", ["replicates=2", "steps=2"]))
+    assert seen and all(threads <= {1} for threads in seen)
+    assert blas_threads() == before

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from secdilemma.engine.outcomes import Outcomes
 from secdilemma.engine.recorder import Recorder
@@ -124,8 +125,13 @@ def simulate(
     trajectories: bool = True,
     progress: Progress | None = None,
 ) -> tuple[dict[str, np.ndarray], Outcomes]:
-    """Run replicates ``replicates`` (global indices) of ``scenario`` for all its steps."""
-    with retained_heap():
+    """Run replicates ``replicates`` (global indices) of ``scenario`` for all its steps.
+
+    BLAS runs on one thread meanwhile: the engine's few matrix products (``world.linked``) are
+    small, and parallelism comes from worker processes (sweeps, counterfactuals), whose BLAS
+    threads would otherwise contend for the same cores (a product of 0.4 ms took 312 ms on a
+    loaded two-core machine; docs/performance.md)."""
+    with retained_heap(), threadpool_limits(limits=1, user_api="blas"):
         return _simulate_block(scenario, replicates, catalog, trajectories, progress)
 
 
