@@ -85,7 +85,8 @@ def test_restraint_cuts_the_menu_and_drops_the_actors_events():
     rus = held.ids.index("RUS")
     assert held.states[rus].actions == ["wait"]
     assert all(e.actor != "RUS" for e in held.events)
-    assert len(held.events) == len(spec.events) - 1  # Crimea
+    russian = sum(e.actor == "RUS" for e in spec.events)  # Crimea, MH17, Skripal, 2021
+    assert russian == 4 and len(held.events) == len(spec.events) - russian
     assert held.states[0] == spec.states[0]  # the others untouched
     benign = restrain(spec, ["USA"], "benign", cat).states[0].actions
     assert "explain_policy" in benign and "build_arms" not in benign and "invade" not in benign
