@@ -28,6 +28,12 @@ class Balance:
     secure: np.ndarray  # (R, N) share of the deterrent that survives a first strike
 
 
+def relative_size(actor: np.ndarray, observer: np.ndarray) -> np.ndarray:
+    """(R, K, I) ``2 M_i / (M_i + M_k)``: actor i's forces (R, I) against observer k's (R, K),
+    1 between equals; the scale of what i's capability means to k (docs/model.md section 8)."""
+    return 2.0 * actor[:, None, :] / np.maximum(actor[:, None, :] + observer[:, :, None], 1e-12)
+
+
 def own_defense(w: WorldState, p: Parameters) -> np.ndarray:
     return w.defense + p.offense_defends * w.offense
 

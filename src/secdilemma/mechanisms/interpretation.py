@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from secdilemma.mechanisms.conflict import relative_size
 from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState
 from secdilemma.numerics.logodds import shifted
@@ -36,8 +37,7 @@ def exposure(w: WorldState) -> np.ndarray:
     """(R, K, I): what i's forces could do to k if k's trust were misplaced, on the scale of the
     structural threat signal (the offense-defense balance times i's relative size)."""
     M = w.military()
-    weak = 2.0 * M[:, None, :] / np.maximum(M[:, None, :] + M[:, :, None], 1e-12)
-    return w.offense_defense_balance[:, None, None] * weak
+    return w.offense_defense_balance[:, None, None] * relative_size(M, M)
 
 
 def chosen_charity(

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from secdilemma.mechanisms.conflict import relative_size
 from secdilemma.mechanisms.decision import Choice
 from secdilemma.mechanisms.interpretation import update_evidence
 from secdilemma.mechanisms.perception.observe import Observation
@@ -129,7 +130,7 @@ def _capability_numpy(
     capped = w.agreement.transpose(0, 2, 1) & ~cat.covert[a][:, None, :]  # [k, i]
     built = np.where(capped, np.minimum(built[:, None, :], 0.0), built[:, None, :])  # (R, K, I)
     gained = built + committed[:, None, :] + np.where(is_target, 0.0, aggregated[:, None, :])
-    weak = 2.0 * M[:, None, :] / np.maximum(M[:, None, :] + M[:, :, None], 1e-12)  # [k, i]
+    weak = relative_size(M, M)  # [k, i]
     beta = w.offense_defense_balance[:, None, None]
     signal = beta * w.reach.T[None] * weak * gained / np.maximum(M[:, :, None], 1e-12)
     te = cat.target_effect[a]  # (R, I, 4)
@@ -156,7 +157,7 @@ def _transferred(w, target, te, offense_before, defense_before, M, indist) -> np
         return np.zeros((R, N, N))
     M_t = O_t + D_t
     reach = w.reach[t].transpose(0, 2, 1)  # [r, k, i] = reach of i's target to k
-    weak = 2.0 * M_t[:, None, :] / np.maximum(M_t[:, None, :] + M[:, :, None], 1e-12)
+    weak = relative_size(M_t, M)
     third = target[:, None, :] != np.arange(N)[None, :, None]
     beta = w.offense_defense_balance[:, None, None]
     raw = beta * reach * weak * given[:, None, :] / np.maximum(M[:, :, None], 1e-12)
