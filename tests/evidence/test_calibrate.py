@@ -49,6 +49,37 @@ def test_chi_square_is_zero_at_the_record_and_grows_with_the_gap():
     assert np.isfinite(cal.chi_square(missing, masks, record))
 
 
+def test_the_dyad_deviance_charges_a_spread_that_group_shares_do_not_see():
+    y = np.array([1, 0, 0, 0, 1, 0, 0, 0], dtype=bool)
+    masks = {"all": np.ones(8, dtype=bool)}
+    record = {"all": 0.25}
+    flat = np.full(8, 0.25)
+    # The same group share, spread against the outcomes: the wars get 0.05, two others 0.45.
+    wrong = np.array([0.05, 0.45, 0.45, 0.25, 0.05, 0.25, 0.25, 0.25])
+    right = np.array([0.6, 0.1, 0.1, 0.15, 0.6, 0.15, 0.15, 0.15])
+    for m in (flat, wrong, right):
+        assert cal.chi_square(m, masks, record) == pytest.approx(0.0)
+    assert cal.deviance(right, y, 100) < cal.deviance(flat, y, 100) < cal.deviance(wrong, y, 100)
+    # Shares are kept within [1/(2R), 1 - 1/(2R)], and a world without a result is left out.
+    assert np.isfinite(cal.deviance(np.zeros(8), y, 100))
+    assert cal.deviance(np.zeros(8), y, 100) == pytest.approx(
+        -2 * (2 * np.log(0.005) + 6 * np.log(0.995))
+    )
+    missing = right.copy()
+    missing[1] = np.nan
+    assert cal.deviance(missing, y, 100) < cal.deviance(right, y, 100)
+
+
+def test_an_unknown_loss_is_refused_with_its_value():
+    from typer.testing import CliRunner
+
+    from secdilemma.cli.app import app
+
+    result = CliRunner().invoke(app, ["calibrate", "--quick", "--loss", "pairs"])
+    assert result.exit_code != 0
+    assert "pairs" in result.output and "loss" in result.output
+
+
 def test_quiet_years_are_the_disputing_pairs_years_without_a_dispute():
     dyads = cal.training_dyads()
     quiet = cal.quiet_years(dyads)

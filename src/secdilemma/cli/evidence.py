@@ -199,6 +199,13 @@ def calibrate_command(
     ] = False,
     trials: Annotated[int | None, typer.Option(help="Trials of the fit.", min=1)] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 2,
+    loss: Annotated[
+        str,
+        typer.Option(
+            help="Fit the war shares to the record's groups (the shipped estimate) or to each "
+            "dyad's own outcome (dyads; docs/evidence.md)."
+        ),
+    ] = "groups",
     write: Annotated[
         bool,
         typer.Option("--write", help="Store the estimate as the package's defaults."),
@@ -215,6 +222,7 @@ def calibrate_command(
     settings = Settings.quick() if quick else Settings()
     if trials is not None:
         settings = dataclasses.replace(settings, trials=trials)
+    settings = dataclasses.replace(settings, loss=loss)
     try:
         result = calibrate(settings, screened=screen, workers=workers)
     except InputError as err:

@@ -25,7 +25,9 @@ training years (disputes with onset 1816-1945); the test years (1946-2010) are l
 * **Loss**: Pearson's chi-square between the model's share and the record's in each group,
   ``sum_g n_g (m_g - y_g)^2 / (y_g (1 - y_g))``, with ``n_g`` the sampled worlds in the group
   (``y_g`` kept within [0.01, 0.99]): the log-likelihood ratio of the group counts, to second
-  order, so that differences in it read on the chi-square scale.
+  order, so that differences in it read on the chi-square scale. ``loss="dyads"`` fits each
+  world's own outcome instead (``deviance``); docs/evidence.md says why its estimate, which
+  turns the decisions into noise, is not the shipped one.
 * **Screening** (``--screen``): Morris elementary effects (SALib) of every candidate constant on
   the loss, over its range; the constants whose mean absolute effect is largest are fitted.
 * **Fit**: optuna's TPE sampler, seeded, run trial after trial, so the same seed gives the same
@@ -52,6 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from secdilemma.errors import InputError
 from secdilemma.evidence.dyads import dispute_dyads
 from secdilemma.evidence.regularities import ratio_group
 from secdilemma.evidence.worlds import COLUMNS, STEPS, dispute_world
@@ -118,6 +121,7 @@ HAND_SET: dict[str, float] = {
 }
 
 
+LOSSES = ("groups", "dyads")
 GRADED_REPLICATES = 100  # replicates per point of the graded-response constraint's curve
 
 
@@ -132,6 +136,10 @@ class Settings:
     screen_trajectories: int = 6
     graded_replicates: int = GRADED_REPLICATES
     seed: int = SEED
+    # What the war shares are fitted to: "groups", the record's share in each group (the
+    # shipped estimate), or "dyads", each world's own outcome (``deviance``; docs/evidence.md
+    # says what it gives).
+    loss: str = "groups"
 
     @classmethod
     def quick(cls) -> Settings:
@@ -246,6 +254,20 @@ def chi_square(
     return float(total)
 
 
+def deviance(p_model: np.ndarray, outcome: np.ndarray, replicates: int) -> float:
+    """The loss on each world: ``-2 sum_i [y_i log m_i + (1 - y_i) log(1 - m_i)]``, the binomial
+    deviance of the record's outcomes ``y`` (did the dispute become a war) under the model's
+    shares ``m`` (worlds without a result, NaN, are left out). The shares are kept within
+    ``[1/(2R), 1 - 1/(2R)]``: ``R`` replicates cannot tell a probability below one in ``R``
+    from 0. Unlike a chi-square on group shares, it charges a spread of predictions within a
+    group that does not separate the wars from the rest."""
+    built = np.isfinite(p_model)
+    floor = 1.0 / (2 * replicates)
+    m = np.clip(p_model[built], floor, 1 - floor)
+    y = outcome[built].astype(float)
+    return float(-2.0 * np.sum(y * np.log(m) + (1 - y) * np.log(1 - m)))
+
+
 def quiet_races(quiet: pd.DataFrame) -> np.ndarray:
     """For each quiet pair-year, whether the detector finds the pair racing in the five years
     from it (military personnel; the detector's window starts with the five years, as the
@@ -344,7 +366,6 @@ def _war_shares(
     """Each world's share of replicates with a war between the two and, for a quiet world,
     with an arms race the detector finds (NaN for a dispute, and both NaN without a world)."""
     from secdilemma.engine import run_ensemble  # in the worker process
-    from secdilemma.errors import InputError
     from secdilemma.model.parameters import Parameters
 
     out = []
@@ -497,6 +518,8 @@ def calibrate(
     from secdilemma.model.parameters import CALIBRATED
 
     settings = settings or Settings()
+    if settings.loss not in LOSSES:
+        raise InputError("--loss", "loss", settings.loss, f"use one of {list(LOSSES)}")
     every = training_dyads()
     record = targets(every)
     quiet = quiet_years(every)
@@ -517,9 +540,14 @@ def calibrate(
     try:
         worlds = Worlds(dyads, settings.replicates, pool)
 
+        outcome = dyads["war"].to_numpy(dtype=bool)
+
         def fit_loss(values: Mapping[str, float]) -> float:
             shares = worlds.war_shares(values)
-            war = chi_square(shares[:, 0], masks, record)
+            if settings.loss == "dyads":
+                war = deviance(shares[:, 0], outcome, settings.replicates)
+            else:
+                war = chi_square(shares[:, 0], masks, record)
             return war + chi_square(shares[:, 1], race_masks, record)
 
         def loss(values: Mapping[str, float]) -> float:
@@ -559,6 +587,10 @@ def calibrate(
         "harness": {n: best[n] for n in HARNESS},
         "interval_68": intervals(history, [*names, *HARNESS]),
         "loss": {"start": start_loss, "fitted": min(t["loss"] for t in history)},
+        "group_chi_square": {
+            "start": chi_square(start_shares[:, 0], masks, record),
+            "fitted": chi_square(fitted_shares[:, 0], masks, record),
+        },
         "loss_without_penalty": fits,
         "greed_curve": curves,
         "targets": {
@@ -589,6 +621,7 @@ def write_defaults(result: Mapping[str, Any], path: Path = CALIBRATED_FILE) -> N
             "interval_68",
             "loss",
             "loss_without_penalty",
+            "group_chi_square",
             "greed_curve",
             "targets",
         )
