@@ -54,6 +54,25 @@ def test_a_block_equals_the_same_replicates_of_the_whole():
     np.testing.assert_array_equal(whole.security_end[13:], tail.security_end)
 
 
+def test_a_runs_parameter_draws_sliced_to_a_block_are_the_blocks_own():
+    from secdilemma.model.world import draw_parameters, initial_world, parameter_specs
+
+    spec = _small("nato-russia", replicates=30)
+    kinds = {place[0] for place, _, _ in parameter_specs(spec)}
+    assert {"world", "state", "trust", "monitoring"} <= kinds  # relations' draws are covered
+    run = draw_parameters(spec, Streams(spec.seed, range(30)))
+    block = Streams(spec.seed, range(11, 19))
+    own = draw_parameters(spec, block)
+    assert len(run) == len(own) == len(parameter_specs(spec))
+    for whole, part in zip(run, own, strict=True):
+        np.testing.assert_array_equal(whole[11:19], part)
+    cat = spec.action_catalog()
+    given, _ = initial_world(spec, block, cat, [v[11:19] for v in run])
+    drawn, _ = initial_world(spec, block, cat)
+    for name in ("greed", "offense", "trust", "monitoring", "belief_greedy", "frame_charity"):
+        np.testing.assert_array_equal(getattr(given, name), getattr(drawn, name), err_msg=name)
+
+
 def test_seed_changes_results_and_same_seed_repeats():
     a = summarize(run_ensemble(_small(replicates=60, steps=30, seed=1)))
     b = summarize(run_ensemble(_small(replicates=60, steps=30, seed=1)))

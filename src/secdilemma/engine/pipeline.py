@@ -33,7 +33,7 @@ from secdilemma.mechanisms.perception.lenses import interpret, read_acts
 from secdilemma.mechanisms.perception.observe import observe
 from secdilemma.model.actions import Catalog
 from secdilemma.model.scenario import Parameters, Scenario
-from secdilemma.model.world import WorldState, initial_world, world_change_schedule
+from secdilemma.model.world import WorldState, draw_parameters, initial_world, world_change_schedule
 from secdilemma.numerics.heap import retained_heap
 from secdilemma.numerics.rng import Stream, Streams
 
@@ -124,15 +124,18 @@ def simulate(
     catalog: Catalog | None = None,
     trajectories: bool = True,
     progress: Progress | None = None,
+    draws: list[np.ndarray] | None = None,
 ) -> tuple[dict[str, np.ndarray], Outcomes]:
     """Run replicates ``replicates`` (global indices) of ``scenario`` for all its steps.
+    ``draws``: these replicates' parameter draws (``world.draw_parameters``), where the run
+    made them already.
 
     BLAS runs on one thread meanwhile: the engine's few matrix products (``world.linked``) are
     small, and parallelism comes from worker processes (sweeps, counterfactuals), whose BLAS
     threads would otherwise contend for the same cores (a product of 0.4 ms took 312 ms on a
     loaded two-core machine; docs/performance.md)."""
     with retained_heap(), threadpool_limits(limits=1, user_api="blas"):
-        return _simulate_block(scenario, replicates, catalog, trajectories, progress)
+        return _simulate_block(scenario, replicates, catalog, trajectories, progress, draws)
 
 
 def _simulate_block(
@@ -141,11 +144,12 @@ def _simulate_block(
     catalog: Catalog | None,
     trajectories: bool,
     progress: Progress | None,
+    draws: list[np.ndarray] | None,
 ) -> tuple[dict[str, np.ndarray], Outcomes]:
     cat = catalog or scenario.action_catalog()
     p = scenario.parameters
     streams = Streams(scenario.seed, replicates)
-    w, drawn = initial_world(scenario, streams, cat)
+    w, drawn = initial_world(scenario, streams, cat, draws)
     N = w.shape[1]
     space = OptionSpace(cat, N)
     schedule = _scheduled_options(scenario, space)
@@ -268,10 +272,15 @@ def run_ensemble(
     size = (
         block_size(scenario, cat, memory_budget) if not chunk_size else max(1, min(chunk_size, R))
     )
+    # The parameters are drawn once for the run and sliced per block (the same bits: each
+    # replicate draws from its own stream): a 193-state world makes about 4,000 draws, and a
+    # block there holds two replicates.
+    draws = draw_parameters(scenario, Streams(scenario.seed, range(R))) if size < R else None
     drawn_parts, outcome_parts = [], []
     for start in range(0, R, size):
         block = range(start, min(start + size, R))
-        drawn, outcomes = simulate(scenario, block, cat, trajectories, progress)
+        mine = None if draws is None else [v[block.start : block.stop].copy() for v in draws]
+        drawn, outcomes = simulate(scenario, block, cat, trajectories, progress, mine)
         drawn_parts.append(drawn)
         outcome_parts.append(outcomes)
     drawn = {k: np.concatenate([d[k] for d in drawn_parts]) for k in drawn_parts[0]}

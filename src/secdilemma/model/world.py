@@ -146,31 +146,78 @@ def bloc_extension(alliance: np.ndarray, admitted: np.ndarray) -> np.ndarray:
     return extended & ~np.eye(alliance.shape[1], dtype=bool)
 
 
+UNIT = (0.0, 1.0)
+# Where a drawn value goes: ("world", field), ("state", n, field), or (kind, i, j) for a pair
+# value of kind trust, monitoring, false_alarm, dependence, belief or charity.
+Place = tuple
+
+
+def parameter_specs(scenario: Scenario) -> list[tuple[Place, object, tuple[float, float]]]:
+    """Every value of ``scenario`` drawn per replicate, in the order of the draws: where it
+    goes, its value or distribution, and its range. The order fixes each value's place in the
+    parameter stream (its draw is ``Stream.PARAMETERS`` at its ordinal): do not change it."""
+    index = {sid: n for n, sid in enumerate(scenario.ids)}
+    specs: list[tuple[Place, object, tuple[float, float]]] = [
+        (("world", name), getattr(scenario.world, name), bounds)
+        for name, bounds in WORLD_FIELDS.items()
+    ]
+    for n, spec in enumerate(scenario.states):
+        specs += [(("state", n, name), getattr(spec, name), b) for name, b in STATE_FIELDS.items()]
+    for rel in scenario.relations:
+        a, b = index[rel.between[0]], index[rel.between[1]]
+        specs += [(("trust", a, b), rel.trust, UNIT), (("monitoring", a, b), rel.monitoring, UNIT)]
+        if rel.false_alarm is not None:
+            specs.append((("false_alarm", a, b), rel.false_alarm, UNIT))
+        for sid, share in rel.dependence.items():
+            other = b if index[sid] == a else a
+            specs.append((("dependence", index[sid], other), share, UNIT))
+    for belief in scenario.beliefs:
+        for of, about in belief.pairs():
+            i, j = index[of], index[about]
+            if belief.greedy is not None:
+                specs.append((("belief", i, j), belief.greedy, UNIT))
+            if belief.charity is not None:
+                specs.append((("charity", i, j), belief.charity, UNIT))
+    return specs
+
+
+def draw_parameters(scenario: Scenario, streams: Streams) -> list[np.ndarray]:
+    """The values of :func:`parameter_specs` drawn for ``streams``' replicates, (R,) each.
+    Each replicate's draws come from its own stream, so the draws of a run sliced to a block
+    of its replicates are the block's own draws, bit for bit: a run draws them once."""
+    return [
+        draw(value, streams.uniform(Stream.PARAMETERS, ordinal), *bounds)
+        for ordinal, (_, value, bounds) in enumerate(parameter_specs(scenario))
+    ]
+
+
 def initial_world(
-    scenario: Scenario, streams: Streams, catalog: Catalog
+    scenario: Scenario,
+    streams: Streams,
+    catalog: Catalog,
+    draws: list[np.ndarray] | None = None,
 ) -> tuple[WorldState, dict[str, np.ndarray]]:
-    """Build the starting world and return the per-replicate drawn parameters by column name."""
+    """Build the starting world and return the per-replicate drawn parameters by column name.
+    ``draws`` are the block's values of :func:`draw_parameters` where the run drew them already
+    (``engine.pipeline.run_ensemble``); without them the world draws its own."""
     R, N = streams.size, len(scenario.states)
     ids = tuple(scenario.ids)
     index = {sid: n for n, sid in enumerate(ids)}
+    specs = parameter_specs(scenario)
+    values = draw_parameters(scenario, streams) if draws is None else draws
     drawn: dict[str, np.ndarray] = {}
-    ordinal = 0
-
-    def sample(value, bounds: tuple[float, float]) -> np.ndarray:
-        nonlocal ordinal
-        u = streams.uniform(Stream.PARAMETERS, ordinal)
-        ordinal += 1
-        return draw(value, u, *bounds)
-
     world = {}
-    for name, bounds in WORLD_FIELDS.items():
-        world[name] = sample(getattr(scenario.world, name), bounds)
-        drawn[f"world.{name}"] = world[name]
     per_state = {name: np.empty((R, N)) for name in STATE_FIELDS}
-    for n, spec in enumerate(scenario.states):
-        for name, bounds in STATE_FIELDS.items():
-            per_state[name][:, n] = sample(getattr(spec, name), bounds)
-            drawn[f"{spec.id}.{name}"] = per_state[name][:, n]
+    pair_draws = []
+    for (place, _, _), value in zip(specs, values, strict=True):
+        if place[0] == "world":
+            world[place[1]] = drawn[f"world.{place[1]}"] = value
+        elif place[0] == "state":
+            n, name = place[1:]
+            per_state[name][:, n] = value
+            drawn[f"{ids[n]}.{name}"] = per_state[name][:, n]
+        else:
+            pair_draws.append((place, value))
 
     p = scenario.parameters
     reach = np.full((N, N), 1.0 / (1.0 + p.default_distance))
@@ -186,30 +233,21 @@ def initial_world(
         a, b = index[rel.between[0]], index[rel.between[1]]
         if rel.distance is not None:
             reach[a, b] = reach[b, a] = 1.0 / (1.0 + rel.distance)
-        t = sample(rel.trust, (0.0, 1.0))
-        m = sample(rel.monitoring, (0.0, 1.0))
-        trust[:, a, b] = trust[:, b, a] = t
-        monitoring[:, a, b] = monitoring[:, b, a] = m
         alliance[:, a, b] = alliance[:, b, a] = rel.alliance
         agreement[:, a, b] = agreement[:, b, a] = rel.agreement
         hotline[:, a, b] = hotline[:, b, a] = rel.hotline
         prospect[:, a, b] = prospect[:, b, a] = rel.prospect
-        if rel.false_alarm is not None:
-            false_alarm[:, a, b] = false_alarm[:, b, a] = sample(rel.false_alarm, (0.0, 1.0))
-        for sid, share in rel.dependence.items():
-            other = b if index[sid] == a else a
-            dependence[:, index[sid], other] = sample(share, (0.0, 1.0))
     np.fill_diagonal(reach, 0.0)
 
     belief = np.full((R, N, N), p.prior_greedy)
     frame_charity = np.repeat(per_state["charity"][:, :, None], N, axis=2)
-    for b in scenario.beliefs:
-        for of, about in b.pairs():
-            i, j = index[of], index[about]
-            if b.greedy is not None:
-                belief[:, i, j] = sample(b.greedy, (0.0, 1.0))
-            if b.charity is not None:
-                frame_charity[:, i, j] = sample(b.charity, (0.0, 1.0))
+    symmetric = {"trust": trust, "monitoring": monitoring, "false_alarm": false_alarm}
+    directed = {"dependence": dependence, "belief": belief, "charity": frame_charity}
+    for (kind, i, j), value in pair_draws:
+        if kind in symmetric:
+            symmetric[kind][:, i, j] = symmetric[kind][:, j, i] = value
+        else:
+            directed[kind][:, i, j] = value
     eye = np.eye(N, dtype=bool)
     belief[:, eye] = 0.0
     trust[:, eye] = 1.0
