@@ -4,8 +4,9 @@ of 193 states, every UN member, and a sweep of 100 parameter points.
 - ``large_world``: a synthetic 193-state world (``secdilemma synth --states 193``), R = 100,
   T = 100, in replicate blocks sized to the default 2 GiB budget. It reports seconds,
   replicate-steps per second, NumPy's peak allocation (``tracemalloc``) and the process's
-  peak resident size. The alternative is the same run one replicate at a time (the
-  vectorisation gain at this size).
+  peak resident size. The alternatives are the same run one replicate at a time (the
+  vectorisation gain at this size), and the run with its blocks in two worker processes
+  (``run_ensemble(..., workers=2)``) against one.
 - ``sweep``: a Latin hypercube of 100 points over four parameters of ``two-security-seekers``,
   100 replicates and 100 steps each, through ``secdilemma.experiments.sweep.Sweep`` (Parquet
   parts, a manifest), on 2 worker processes against 1.
@@ -44,6 +45,8 @@ def large_world(quick: bool = False) -> dict[str, Any]:
     spec = parse_scenario(synthetic_world(193, seed=1, replicates=R, steps=T), "synthetic-193")
     block = block_size(spec, spec.action_catalog())
     seconds, peak, _ = with_peak_memory(lambda: run_ensemble(spec, trajectories=False))
+    # The same run with its blocks in two worker processes (the same bits), side by side.
+    two_workers, _ = timed(lambda: run_ensemble(spec, trajectories=False, workers=2), 1)
     # One replicate at a time, on a few replicates and steps only: it is the slow side.
     r1, t1 = (1, 2) if quick else (4, 10)
     small = parse_scenario(synthetic_world(193, seed=1, replicates=r1, steps=t1), "synthetic-193")
@@ -60,7 +63,15 @@ def large_world(quick: bool = False) -> dict[str, Any]:
         "peak_mib": round(peak, 1),
         "resident_peak_mib": round(resident_peak_mib(), 1),
         "one_at_a_time_s_per_replicate_step": round(single_per_step, 4),
+        "seconds_2_workers": round(two_workers, 2),
         "rows": [
+            row(
+                "workloads",
+                f"193 states, R={R}, T={T}, blocks in 2 worker processes (s)",
+                round(two_workers, 2),
+                "the same run in one process",
+                round(seconds, 2),
+            ),
             row(
                 "workloads",
                 f"193 states, R={R}, T={T} (s per replicate-step)",

@@ -73,6 +73,17 @@ def test_a_runs_parameter_draws_sliced_to_a_block_are_the_blocks_own():
         np.testing.assert_array_equal(getattr(given, name), getattr(drawn, name), err_msg=name)
 
 
+def test_blocks_in_worker_processes_give_the_same_bits_and_progress():
+    spec = _small("pre-1914", replicates=24)
+    one = run_ensemble(spec, chunk_size=24)
+    steps: list[int] = []
+    two = run_ensemble(spec, chunk_size=5, workers=2, progress=steps.append)
+    _assert_same_outcomes(one.outcomes, two.outcomes)
+    for key in one.drawn:
+        np.testing.assert_array_equal(one.drawn[key], two.drawn[key])
+    assert steps == [spec.steps] * 5  # a block's steps as each of the five blocks ends
+
+
 def test_seed_changes_results_and_same_seed_repeats():
     a = summarize(run_ensemble(_small(replicates=60, steps=30, seed=1)))
     b = summarize(run_ensemble(_small(replicates=60, steps=30, seed=1)))

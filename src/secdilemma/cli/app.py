@@ -62,6 +62,13 @@ def run(
         typer.Option(help="Replicates per block (results do not depend on it).", min=1),
     ] = None,
     trajectories: Annotated[bool, typer.Option(help="Write per-step trajectories.parquet.")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Processes running the blocks of replicates (results do not depend on it).",
+            min=1,
+        ),
+    ] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON.")] = False,
 ) -> None:
     """Run a scenario as an ensemble and write its results. Where a state chooses its reading
@@ -97,6 +104,7 @@ def run(
                 chunk_size=chunk_size,
                 trajectories=trajectories,
                 progress=lambda n: bar.advance(task, n),
+                workers=workers,
             )
             fixed = None
             if choosers(spec):
@@ -107,6 +115,7 @@ def run(
                     chunk_size=chunk_size,
                     trajectories=trajectories,
                     progress=lambda n: bar.advance(twin, n),
+                    workers=workers,
                 )
         summary = summarize(ens)
         if fixed is not None:

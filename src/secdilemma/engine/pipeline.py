@@ -252,6 +252,7 @@ def run_ensemble(
     trajectories: bool = True,
     progress: Progress | None = None,
     memory_budget: float = 2 * 2**30,
+    workers: int = 1,
 ) -> Ensemble:
     """All of a scenario's replicates, in blocks of ``chunk_size`` (default: ``block_size``,
     one block for small worlds). Results do not depend on the blocks: each replicate's draws
@@ -259,7 +260,9 @@ def run_ensemble(
 
     ``catalog`` replaces the scenario's own catalogue; ``trajectories`` keeps per-step state
     and pair variables (memory grows with steps x states^2); ``progress(n)`` is called after
-    each step of each block.
+    each step of each block (with ``workers`` > 1, with a block's steps when it ends).
+    ``workers`` > 1 runs the blocks in that many processes, each holding one block at a time;
+    the results are joined in block order, so they are the same bits as on one.
 
     >>> from secdilemma import load_scenario, run_ensemble
     >>> spec = load_scenario("two-security-seekers", ["replicates=60", "steps=30"])
@@ -276,12 +279,55 @@ def run_ensemble(
     # replicate draws from its own stream): a 193-state world makes about 4,000 draws, and a
     # block there holds two replicates.
     draws = draw_parameters(scenario, Streams(scenario.seed, range(R))) if size < R else None
-    drawn_parts, outcome_parts = [], []
-    for start in range(0, R, size):
-        block = range(start, min(start + size, R))
-        mine = None if draws is None else [v[block.start : block.stop].copy() for v in draws]
-        drawn, outcomes = simulate(scenario, block, cat, trajectories, progress, mine)
-        drawn_parts.append(drawn)
-        outcome_parts.append(outcomes)
-    drawn = {k: np.concatenate([d[k] for d in drawn_parts]) for k in drawn_parts[0]}
-    return Ensemble(scenario, cat, range(R), drawn, _join(outcome_parts))
+    blocks = [range(start, min(start + size, R)) for start in range(0, R, size)]
+
+    def rows(block: range) -> list[np.ndarray] | None:
+        return None if draws is None else [v[block.start : block.stop].copy() for v in draws]
+
+    if workers > 1 and len(blocks) > 1:
+        parts = _blocks_in_processes(scenario, blocks, rows, cat, trajectories, progress, workers)
+    else:
+        parts = [simulate(scenario, b, cat, trajectories, progress, rows(b)) for b in blocks]
+    drawn = {k: np.concatenate([d[k] for d, _ in parts]) for k in parts[0][0]}
+    return Ensemble(scenario, cat, range(R), drawn, _join([o for _, o in parts]))
+
+
+def _blocks_in_processes(
+    scenario: Scenario,
+    blocks: list[range],
+    rows: Callable[[range], list[np.ndarray] | None],
+    catalog: Catalog,
+    trajectories: bool,
+    progress: Progress | None,
+    workers: int,
+) -> list[tuple[dict[str, np.ndarray], Outcomes]]:
+    """``simulate`` for each block in a pool of ``workers`` processes, in block order. At most
+    two blocks per worker are in flight, so the parent holds few blocks' draws at once; an
+    interruption cancels what has not started."""
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+    results: dict[int, tuple[dict[str, np.ndarray], Outcomes]] = {}
+    queue = iter(enumerate(blocks))
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(blocks)))
+    try:
+        pending: dict[Future, int] = {}
+
+        def submit_next() -> None:
+            job = next(queue, None)
+            if job is not None:
+                n, block = job
+                args = (scenario, block, catalog, trajectories, None, rows(block))
+                pending[pool.submit(simulate, *args)] = n
+
+        for _ in range(2 * workers):
+            submit_next()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                results[pending.pop(future)] = future.result()
+                if progress is not None:
+                    progress(scenario.steps)
+                submit_next()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return [results[n] for n in range(len(blocks))]
