@@ -79,7 +79,7 @@ def large_world(quick: bool = False) -> dict[str, Any]:
                 f"one replicate at a time (R={r1}, T={t1})",
                 round(single_per_step, 4),
                 note=f"peak {peak:.0f} MiB (NumPy), blocks of {block}",
-            )
+            ),
         ],
     }
 
