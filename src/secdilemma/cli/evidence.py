@@ -147,15 +147,22 @@ def score_command(
         str,
         typer.Option(help="'calibrated' (the defaults) or 'hand-set' (the values before it)."),
     ] = "calibrated",
+    harness: Annotated[
+        str,
+        typer.Option(
+            help="'pairs' (each dispute dyad a two-state world) or 'participants' (each "
+            "dispute one world of every state in it by the dyad's onset)."
+        ),
+    ] = "pairs",
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
-    """The model against the record: each dispute dyad as a two-state world, its probability
-    of war scored out of sample (Brier score, log loss) beside the base rate and a logistic
-    regression fitted on the training years."""
+    """The model against the record: each dispute dyad as a two-state world (or its dispute's
+    world of participants), its probability of war scored out of sample (Brier score, log
+    loss) beside the base rate and a logistic regression fitted on the training years."""
     from secdilemma.evidence.score import score
 
     try:
-        result = score(lens, quick, replicates, workers, constants)
+        result = score(lens, quick, replicates, workers, constants, harness)
     except InputError as err:
         fail(err)
     if as_json:
@@ -182,6 +189,18 @@ def score_command(
     for name, cell in result["arms_race_association"].items():
         race.add_row(name, str(cell["dyads"]), f"{cell['model']:.3f}", f"{cell['record']:.3f}")
     console.print(race)
+    groups = Table(title="groups at onset: mean probability of war")
+    for column in ("era", "group", "dispute dyads", "model", "record"):
+        groups.add_column(column, justify="left" if column in ("era", "group") else "right")
+    for cell in result["groups_at_onset"]:
+        groups.add_row(
+            cell["era"],
+            cell["group"],
+            str(cell["dyads"]),
+            f"{cell['model']:.3f}",
+            f"{cell['record']:.3f}",
+        )
+    console.print(groups)
 
 
 def calibrate_command(

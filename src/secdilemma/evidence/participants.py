@@ -1,4 +1,5 @@
-"""A world for each dispute built from all its participants at onset (a prototype harness).
+"""A world for each dispute built from all its participants at onset (``secdilemma evidence
+score --harness participants``; docs/evidence.md).
 
 The two-state harness (``evidence/worlds.py``) turns each dispute dyad into a world of two
 states; the record's order across the eras lies in what such a world cannot carry: the number
@@ -227,6 +228,7 @@ def _run_worlds(
     steps: int,
     lens: str,
     initiator: float | None,
+    constants: dict[str, float] | None = None,
 ) -> list[list[float]]:
     """For each world, the share of replicates with a war between each of its ``pairs`` of
     COW codes (NaN for a pair not both in the world, or a world that cannot be built)."""
@@ -244,6 +246,8 @@ def _run_worlds(
             continue
         try:
             raw = participant_world(world, replicates, steps, lens, initiator_greed=greed)
+            if constants:
+                raw["parameters"] = dict(constants)
             spec = parse_scenario(raw, f"dispute {world.dispute}")
         except (InputError, ScenarioError):
             out.append([math.nan] * len(wanted))
@@ -266,6 +270,7 @@ def model_probabilities(
     steps: int = STEPS,
     workers: int = 1,
     initiator: float | None = None,
+    constants: dict[str, float] | None = None,
 ) -> np.ndarray:
     """Each dyad's probability of war in its dispute's world (NaN where none could be built),
     in the order of ``dyads``; members come from ``whole`` (the whole dyad table). Each world
@@ -281,7 +286,7 @@ def model_probabilities(
         where.append(group["row"].to_numpy())
     spans = range(0, len(worlds), WORLDS_PER_CHUNK)
     chunks = [(worlds[i : i + WORLDS_PER_CHUNK], wanted[i : i + WORLDS_PER_CHUNK]) for i in spans]
-    args = (replicates, steps, lens, initiator)
+    args = (replicates, steps, lens, initiator, constants)
     if workers <= 1:
         parts = [_run_worlds(w, p, *args) for w, p in chunks]
     else:
@@ -308,33 +313,3 @@ def world_census(worlds: Sequence[DisputeWorld]) -> dict[str, Any]:
         "worlds_with_members_left_out": sum(bool(w.left_out) for w in worlds),
         "members_left_out": sum(len(w.left_out) for w in worlds),
     }
-
-
-def group_means(
-    groups: pd.DataFrame,
-    war: np.ndarray,
-    early: np.ndarray,
-    predictions: Mapping[str, np.ndarray],
-    groupings: Sequence[str] = ("participants", "originators", "pair_history"),
-) -> pd.DataFrame:
-    """Per era, grouping and group (``groups``: ``regularities.onset_groups`` of the scored
-    dyads): the dyads, the record's share of wars and each predictor's mean probability."""
-    from secdilemma.evidence.regularities import GROUPINGS
-
-    table = []
-    for era, in_era in (("1816-1945", early), ("1946-2010", ~early)):
-        for grouping in groupings:
-            for label in GROUPINGS[grouping]:
-                mask = in_era & (groups[grouping] == label).to_numpy()
-                if not mask.any():
-                    continue
-                row = {
-                    "era": era,
-                    "grouping": grouping,
-                    "group": label,
-                    "dyads": int(mask.sum()),
-                    "record": float(war[mask].mean()),
-                }
-                row.update({name: float(p[mask].mean()) for name, p in predictions.items()})
-                table.append(row)
-    return pd.DataFrame(table)

@@ -16,10 +16,13 @@ model's probability that the dispute becomes a war, scored out of sample beside 
   mean prediction and the observed share in each).
 * **The arms-race association reproduced**: the model's mean probability of war for disputes
   during a GRH race, for the same rival pairs in other years, and for all other pairs, beside
-  the record's shares for the same rows.
+  the record's shares for the same rows; and by the groups at onset whose order the record
+  keeps across the eras (participants, a joiner, the pair's first dispute).
 
-The worlds are built by :mod:`secdilemma.evidence.worlds`; a dyad without NMC data for both
-states in its onset year has no world and is left out of every score (the count is reported).
+The worlds are built by :mod:`secdilemma.evidence.worlds` (two states a dyad, ``harness=
+"pairs"``) or :mod:`secdilemma.evidence.participants` (every state of the dispute by the dyad's
+onset, ``harness="participants"``); a dyad without NMC data for both states in its onset year
+has no world and is left out of every score (the count is reported).
 """
 
 from __future__ import annotations
@@ -34,11 +37,16 @@ import pandas as pd
 
 from secdilemma.errors import InputError
 from secdilemma.evidence.dyads import dispute_dyads
+from secdilemma.evidence.regularities import GROUPINGS, onset_groups
 from secdilemma.evidence.scoring_rules import SPLIT_YEAR, brier, log_loss
 from secdilemma.evidence.worlds import COLUMNS, REPLICATES, STEPS, dispute_world
 from secdilemma.experiments.extras import require
 
 READINGS = ("structural", "bayesian", "interpretive")
+HARNESSES = ("pairs", "participants")
+# The groupings at onset whose order the record keeps across the eras (docs/evidence.md, "How
+# hard the target is"), reported beside each score.
+GROUPS_SCORED = ("participants", "originators", "pair_history")
 FEATURES = ("log_cinc_ratio", "pact_between", "pact_third", "arms_race", "major")
 QUICK_DYADS = 160
 
@@ -202,15 +210,20 @@ def score(
     replicates: int | None = None,
     workers: int = 2,
     constants: str = "calibrated",
+    harness: str = "pairs",
 ) -> dict[str, Any]:
     """The model against the record, out of sample in both directions (``secdilemma evidence
     score``). ``quick`` scores an even sample of ``QUICK_DYADS`` dyads with 40 replicates;
     ``constants`` is ``calibrated`` (the defaults) or ``hand-set`` (the values the calibration
-    started from, ``calibrate.HAND_SET``)."""
+    started from, ``calibrate.HAND_SET``); ``harness`` is ``pairs`` (each dyad a two-state
+    world, ``evidence.worlds``) or ``participants`` (each dispute one world of its participants
+    at onset, ``evidence.participants``)."""
     if lens not in READINGS:
         raise InputError("--lens", "lens", lens, f"use one of {list(READINGS)}")
     if constants not in ("calibrated", "hand-set"):
         raise InputError("--constants", "constants", constants, "use calibrated or hand-set")
+    if harness not in HARNESSES:
+        raise InputError("--harness", "harness", harness, f"use one of {list(HARNESSES)}")
     from secdilemma.evidence.calibrate import HAND_SET, HARNESS
     from secdilemma.model.parameters import CALIBRATED
 
@@ -222,15 +235,26 @@ def score(
         initiator = CALIBRATED.get("harness", {}).get("dispute_greed")
     # Before minutes of simulation, not after: the logistic baseline needs the [evidence] extra.
     require("statsmodels.api", "evidence", "secdilemma evidence score", "logistic baseline")
-    dyads = dispute_dyads()
+    whole = dispute_dyads()
+    # The groups at onset count a dispute's states in the whole table.
+    dyads = whole.join(onset_groups(whole).add_prefix("group_"))
     dyads = dyads[np.isfinite(dyads["cinc_ratio"])].reset_index(drop=True)
     if quick:
         dyads = dyads.iloc[np.linspace(0, len(dyads) - 1, QUICK_DYADS).astype(int)]
         dyads = dyads.reset_index(drop=True)
     replicates = replicates or (40 if quick else REPLICATES)
-    p_model = model_probabilities(
-        dyads, lens, replicates, STEPS, workers, constants=overrides, initiator=initiator
-    )
+    if harness == "participants":
+        from secdilemma.evidence import participants
+
+        p_model = participants.model_probabilities(
+            dyads, whole, lens, replicates, STEPS, workers, initiator, constants=overrides
+        )
+        census = participants.world_census(participants.dispute_worlds(dyads, whole))
+    else:
+        census = None
+        p_model = model_probabilities(
+            dyads, lens, replicates, STEPS, workers, constants=overrides, initiator=initiator
+        )
     built = np.isfinite(p_model)
     frame, p_model = dyads[built].reset_index(drop=True), p_model[built]
     floor = 1.0 / (2 * replicates)
@@ -239,6 +263,7 @@ def score(
     main = score_split(frame, p_model, early, floor)
     return {
         "lens": lens,
+        "harness": harness,
         "constants": constants,
         "dispute_initiator_greed": initiator,
         "replicates": replicates,
@@ -256,4 +281,30 @@ def score(
             "war_share": float(y.mean()),
         },
         "arms_race_association": _association(frame, p_model),
+        "groups_at_onset": _groups_at_onset(frame, p_model, early),
+        "participant_worlds": census,
     }
+
+
+def _groups_at_onset(frame: pd.DataFrame, p: np.ndarray, early: np.ndarray) -> list[dict]:
+    """Per era and group at onset (participants, a joiner, the pair's first dispute): the
+    dyads, the record's share of wars and the model's mean probability."""
+    y = frame["war"].to_numpy(dtype=float)
+    rows = []
+    for era, in_era in ((f"before {SPLIT_YEAR}", early), (f"from {SPLIT_YEAR}", ~early)):
+        for grouping in GROUPS_SCORED:
+            labels = frame[f"group_{grouping}"].to_numpy()
+            for label in GROUPINGS[grouping]:
+                mask = in_era & (labels == label)
+                if mask.any():
+                    rows.append(
+                        {
+                            "era": era,
+                            "grouping": grouping,
+                            "group": label,
+                            "dyads": int(mask.sum()),
+                            "record": float(y[mask].mean()),
+                            "model": float(p[mask].mean()),
+                        }
+                    )
+    return rows
