@@ -271,11 +271,14 @@ def model_probabilities(
     workers: int = 1,
     initiator: float | None = None,
     constants: dict[str, float] | None = None,
+    worlds: list[DisputeWorld] | None = None,
 ) -> np.ndarray:
     """Each dyad's probability of war in its dispute's world (NaN where none could be built),
-    in the order of ``dyads``; members come from ``whole`` (the whole dyad table). Each world
-    has its own seed, so the result does not depend on ``workers``."""
-    worlds = dispute_worlds(dyads, whole)
+    in the order of ``dyads``; members come from ``whole`` (the whole dyad table), or pass the
+    ``dispute_worlds`` of ``dyads`` built already. Each world has its own seed, so the result
+    does not depend on ``workers``."""
+    if worlds is None:
+        worlds = dispute_worlds(dyads, whole)
     keyed = dyads.assign(row=np.arange(len(dyads)))
     rows = keyed.groupby(["DispNum3", "onset"])
     wanted, where = [], []

@@ -246,10 +246,11 @@ def score(
     if harness == "participants":
         from secdilemma.evidence import participants
 
+        worlds = participants.dispute_worlds(dyads, whole)
         p_model = participants.model_probabilities(
-            dyads, whole, lens, replicates, STEPS, workers, initiator, constants=overrides
+            dyads, whole, lens, replicates, STEPS, workers, initiator, overrides, worlds
         )
-        census = participants.world_census(participants.dispute_worlds(dyads, whole))
+        census = participants.world_census(worlds)
     else:
         census = None
         p_model = model_probabilities(
