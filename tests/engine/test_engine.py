@@ -231,9 +231,9 @@ def _caught(name: str, spec, patch) -> tuple:
     caught = {}
     original = getattr(engine, name)
 
-    def catch(w, *args):
+    def catch(w, *args, **kwargs):
         caught.update(w=copy.deepcopy(w), args=args)
-        return original(w, *args)
+        return original(w, *args, **kwargs)
 
     patch.setattr(engine, name, catch)
     run_ensemble(spec, trajectories=False)
@@ -294,7 +294,7 @@ def test_the_war_records_skipped_in_steps_without_a_war_change_nothing(monkeypat
     monkeypatch.setattr(
         engine,
         "resolve_wars",
-        lambda *args: dataclasses.replace(original(*args), fought=True),
+        lambda *args, **kwargs: dataclasses.replace(original(*args, **kwargs), fought=True),
     )
     _assert_same_outcomes(skipped, run_ensemble(spec).outcomes)
 

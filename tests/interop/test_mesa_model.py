@@ -17,7 +17,11 @@ import secdilemma.mechanisms.decision.utility as utility_module  # noqa: E402
 from secdilemma.engine.pipeline import run_ensemble, simulate  # noqa: E402
 from secdilemma.engine.summary import summarize  # noqa: E402
 from secdilemma.errors import InputError  # noqa: E402
-from secdilemma.interop.mesa import SecurityDilemmaModel, run_replicates  # noqa: E402
+from secdilemma.interop.mesa import (  # noqa: E402
+    SecurityDilemmaModel,
+    run_replicates,
+    within_scope,
+)
 from secdilemma.interop.mesa.agent import StateAgent  # noqa: E402
 from secdilemma.interop.mesa.state import AgentModel  # noqa: E402
 from secdilemma.mechanisms.conflict import military_balance  # noqa: E402
@@ -104,12 +108,14 @@ MIXED = {
 
 
 def mixed():
-    return parse_scenario(MIXED, "nuclear-mix")
+    return within_scope(parse_scenario(MIXED, "nuclear-mix"))
 
 
 def synthetic(states: int, seed: int, steps: int, replicates: int = 100):
-    return parse_scenario(
-        synthetic_world(states, seed=seed, steps=steps, replicates=replicates), "synthetic"
+    return within_scope(
+        parse_scenario(
+            synthetic_world(states, seed=seed, steps=steps, replicates=replicates), "synthetic"
+        )
     )
 
 

@@ -150,19 +150,24 @@ def score_command(
     harness: Annotated[
         str,
         typer.Option(
-            help="'pairs' (each dispute dyad a two-state world) or 'participants' (each "
-            "dispute one world of every state in it by the dyad's onset)."
+            help="'participants' (each dispute one world of every state in it by the dyad's "
+            "onset) or 'pairs' (each dispute dyad a two-state world)."
         ),
-    ] = "pairs",
+    ] = "participants",
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="A model constant in every world: name=value (repeatable)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
 ) -> None:
-    """The model against the record: each dispute dyad as a two-state world (or its dispute's
-    world of participants), its probability of war scored out of sample (Brier score, log
-    loss) beside the base rate and a logistic regression fitted on the training years."""
+    """The model against the record: each dispute dyad read from the world of its dispute's
+    participants (or as a two-state world), its probability of war scored out of sample (Brier
+    score, log loss) beside the base rate and a logistic regression fitted on the training
+    years."""
     from secdilemma.evidence.score import score
 
     try:
-        result = score(lens, quick, replicates, workers, constants, harness)
+        result = score(lens, quick, replicates, workers, constants, harness, set_)
     except InputError as err:
         fail(err)
     if as_json:
@@ -225,6 +230,14 @@ def calibrate_command(
             "dyad's own outcome (dyads; docs/evidence.md)."
         ),
     ] = "groups",
+    stage: Annotated[
+        str,
+        typer.Option(
+            help="'decisions': the decision's constants on two-state dispute worlds; "
+            "'joining': joining wars (join_stakes) on worlds of every participant, given the "
+            "first stage."
+        ),
+    ] = "decisions",
     write: Annotated[
         bool,
         typer.Option("--write", help="Store the estimate as the package's defaults."),
@@ -233,10 +246,17 @@ def calibrate_command(
 ) -> None:
     """Estimate the model's free constants from the record's training years (COW disputes
     1816-1945): each dispute dyad as a two-state world, the constants fitted (optuna) to the
-    record's war shares by capability ratio, alliance and arms race."""
+    record's war shares by capability ratio, alliance and arms race; with --stage joining,
+    joining wars fitted on each dispute as a world of its participants."""
     import dataclasses
 
     from secdilemma.evidence.calibrate import Settings, calibrate, write_defaults
+
+    if stage == "joining":
+        _calibrate_joining(quick, trials, workers, write, as_json)
+        return
+    if stage != "decisions":
+        fail(InputError("--stage", "stage", stage, "use decisions or joining"))
 
     settings = Settings.quick() if quick else Settings()
     if trials is not None:
@@ -283,3 +303,57 @@ def calibrate_command(
 def register(app: typer.Typer) -> None:
     app.add_typer(evidence_app, name="evidence")
     app.command("calibrate")(calibrate_command)
+
+
+def _calibrate_joining(
+    quick: bool, trials: int | None, workers: int, write: bool, as_json: bool
+) -> None:
+    import dataclasses
+
+    from secdilemma.evidence.calibrate_joining import (
+        JoiningSettings,
+        calibrate_joining,
+        write_joining,
+    )
+
+    settings = JoiningSettings.quick() if quick else JoiningSettings()
+    if trials is not None:
+        settings = dataclasses.replace(settings, trials=trials)
+    try:
+        result = calibrate_joining(settings, workers=workers)
+    except InputError as err:
+        fail(err)
+    if write:
+        write_joining(result)
+    if as_json:
+        emit_json(result)
+        return
+    console.print(
+        f"{result['dyads']['training']} training dispute dyads in {result['dyads']['worlds']} "
+        f"worlds of their participants, {settings.replicates} replicates, {settings.trials} "
+        f"trials; deviance {result['loss']['start']:.1f} without joining or selection, "
+        f"{result['loss']['fitted']:.1f} fitted; Brier {result['brier']['fitted']:.4f} "
+        f"(a constant: {result['brier']['constant']:.4f})"
+    )
+    fitted = Table(title="fitted (68% interval)")
+    for column in ("constant", "estimate", "interval"):
+        fitted.add_column(column, justify="left" if column == "constant" else "right")
+    for name, value in {**result["fitted"], **result["harness"]}.items():
+        low, high = result["interval_68"][name]
+        fitted.add_row(name, f"{value:.4g}", f"{low:.3g}-{high:.3g}")
+    console.print(fitted)
+    shares = Table(title="share of training dispute dyads that became wars")
+    for column in ("grouping", "group", "dyads", "record", "start", "fitted"):
+        shares.add_column(column, justify="left" if column in ("grouping", "group") else "right")
+    for before, after in zip(result["groups"]["start"], result["groups"]["fitted"], strict=True):
+        shares.add_row(
+            after["grouping"],
+            after["group"],
+            str(after["dyads"]),
+            f"{after['record']:.3f}",
+            f"{before['model']:.3f}",
+            f"{after['model']:.3f}",
+        )
+    console.print(shares)
+    if write:
+        console.print("stored as the package's defaults (model/data/calibrated.json, joining)")

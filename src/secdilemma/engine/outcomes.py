@@ -41,6 +41,7 @@ class Outcomes:
     wars_provoked: np.ndarray
     wars_inadvertent: np.ndarray
     wars_joined: np.ndarray
+    wars_bandwagon: np.ndarray
     accidental_war: np.ndarray  # (R,) bool: an inadvertent war between two security seekers
     aggressor: np.ndarray  # (R, N) bool: the state waged a war of aggression
     aggression_step: np.ndarray  # (R, N, N) first step i waged a war of aggression on j, -1

@@ -28,6 +28,7 @@ from secdilemma.mechanisms.conflict import (
 from secdilemma.mechanisms.crisis import Crisis, escalate
 from secdilemma.mechanisms.decision import Choice, OptionSpace, decide
 from secdilemma.mechanisms.decision.vulnerability import vulnerability
+from secdilemma.mechanisms.intervention import join_for_spoils
 from secdilemma.mechanisms.learning import learn
 from secdilemma.mechanisms.perception.lenses import interpret, read_acts
 from secdilemma.mechanisms.perception.observe import observe
@@ -88,8 +89,9 @@ def _outbreak(
     p: Parameters,
     streams: Streams,
     step: int,
-) -> tuple[Outbreak, np.ndarray, np.ndarray]:
-    """This step's wars by cause, with the force and the stakes each side commits."""
+) -> tuple[Outbreak, np.ndarray, np.ndarray, np.ndarray]:
+    """This step's wars by cause, with the force and the stakes each side commits and the
+    initiator's chance of winning each."""
     N = w.shape[1]
     aim = choice.aim
     a = choice.action
@@ -111,11 +113,17 @@ def _outbreak(
     inadvertent = crisis.escalated & ~fighting & ~fighting.transpose(0, 2, 1)
     started = fighting | inadvertent
     joined = allies_join(w, started, p, streams, step) & ~started
-    outbreak = Outbreak(deliberate, provoked, inadvertent, joined)
+    # Third states may join a war on its victim for a share of the spoils (bandwagoning).
+    spoils = join_for_spoils(w, bal, choice.vulnerability, started, joined, streams, p)
+    outbreak = Outbreak(deliberate, provoked, inadvertent, joined, spoils.joins)
     chosen_force = cat.force[a][:, :, None] * aim
-    force = np.where(deliberate, chosen_force, np.where(joined, p.ally_force, p.crisis_force))
+    joiner = joined | spoils.joins
+    force = np.where(deliberate, chosen_force, np.where(joiner, p.ally_force, p.crisis_force))
     stakes = np.where(deliberate, cat.stakes[a][:, :, None] * aim, p.crisis_stakes)
-    return outbreak, force, np.where(joined, 0.0, stakes)
+    stakes = np.where(joined, 0.0, np.where(spoils.joins, spoils.stakes, stakes))
+    # A joiner for the spoils fights at the coalition's odds (intervention.coalition_odds).
+    odds = np.where(spoils.joins, spoils.odds, bal.win) if spoils.joins.any() else bal.win
+    return outbreak, force, stakes, odds
 
 
 def simulate(
@@ -181,9 +189,11 @@ def _simulate_block(
 
         bal = military_balance(w, p)
         crisis = escalate(w, bal, reading, p, streams, t)
-        outbreak, force, stakes = _outbreak(w, bal, choice, cat, crisis, p, streams, t)
+        outbreak, force, stakes, odds = _outbreak(w, bal, choice, cat, crisis, p, streams, t)
         nuclear = choice.aim & cat.nuclear_use[choice.action][:, :, None]
-        wars = resolve_wars(w, bal, outbreak.started, force, stakes, nuclear, p, streams, t)
+        wars = resolve_wars(
+            w, bal, outbreak.started, force, stakes, nuclear, p, streams, t, odds=odds
+        )
         balance_against_aggression(w, outbreak.deliberate, reading, p)
         revealed = learn(w, reading, choice, applied.armed, cat, p, streams, t)
         advance_economy(w, p)

@@ -626,4 +626,8 @@ def write_defaults(result: Mapping[str, Any], path: Path = CALIBRATED_FILE) -> N
             "targets",
         )
     }
+    # The second stage's estimate (``calibrate_joining``) is kept: it is fitted given this one.
+    if path.exists():
+        previous = json.loads(path.read_text(encoding="utf-8"))
+        kept |= {k: previous[k] for k in ("joining",) if k in previous}
     path.write_text(json.dumps(kept, indent=2, sort_keys=False) + "\n")

@@ -186,26 +186,25 @@ def participant_world(
     steps: int = STEPS,
     lens: str = "structural",
     initiator_greed: Mapping[str, Any] | None = None,
+    joiner_greed: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The raw scenario (a mapping, as read from YAML) of one dispute world.
-    ``initiator_greed`` is the distribution of the side-A originators' greed (by default
-    ``GREED``, as everyone else's)."""
+    ``initiator_greed`` is the distribution of the side-A originators' greed, ``joiner_greed``
+    that of the members that joined the dispute begun by others (each by default ``GREED``,
+    as the side-B originators')."""
     opening = openings(world.members)
     events = [
         {"step": 0, "actor": actor, "action": OPENING, "target": target}
         for actor, target in opening
     ]
     events += build_ups(world.members, world.races, {(actor, 0) for actor, _ in opening})
-    states = [
-        {
-            "id": m.sid,
-            "greed": dict(initiator_greed or GREED)
-            if m.side == "a" and m.originator
-            else dict(GREED),
-            "lens": lens,
-        }
-        for m in world.members
-    ]
+
+    def greed(m: Member) -> dict[str, Any]:
+        if m.side == "a" and m.originator:
+            return dict(initiator_greed or GREED)
+        return dict(GREED if m.originator else joiner_greed or GREED)
+
+    states = [{"id": m.sid, "greed": greed(m), "lens": lens} for m in world.members]
     return {
         "name": f"dispute-{world.dispute}-{world.year}",
         "steps": steps,
@@ -229,6 +228,7 @@ def _run_worlds(
     lens: str,
     initiator: float | None,
     constants: dict[str, float] | None = None,
+    joiner: float | None = None,
 ) -> list[list[float]]:
     """For each world, the share of replicates with a war between each of its ``pairs`` of
     COW codes (NaN for a pair not both in the world, or a world that cannot be built)."""
@@ -238,6 +238,7 @@ def _run_worlds(
     from secdilemma.model.scenario import parse_scenario
 
     greed = None if initiator is None else initiator_greed(initiator)
+    joiners = None if joiner is None else initiator_greed(joiner)  # the same Beta family
     out = []
     for world, wanted in zip(worlds, pairs, strict=True):
         index = {m.ccode: n for n, m in enumerate(world.members)}
@@ -245,7 +246,9 @@ def _run_worlds(
             out.append([math.nan] * len(wanted))
             continue
         try:
-            raw = participant_world(world, replicates, steps, lens, initiator_greed=greed)
+            raw = participant_world(
+                world, replicates, steps, lens, initiator_greed=greed, joiner_greed=joiners
+            )
             if constants:
                 raw["parameters"] = dict(constants)
             spec = parse_scenario(raw, f"dispute {world.dispute}")
@@ -272,11 +275,13 @@ def model_probabilities(
     initiator: float | None = None,
     constants: dict[str, float] | None = None,
     worlds: list[DisputeWorld] | None = None,
+    joiner: float | None = None,
 ) -> np.ndarray:
     """Each dyad's probability of war in its dispute's world (NaN where none could be built),
     in the order of ``dyads``; members come from ``whole`` (the whole dyad table), or pass the
-    ``dispute_worlds`` of ``dyads`` built already. Each world has its own seed, so the result
-    does not depend on ``workers``."""
+    ``dispute_worlds`` of ``dyads`` built already. ``initiator`` and ``joiner`` are the mean
+    greed of the side-A originators and of the members that joined (None: the prior). Each
+    world has its own seed, so the result does not depend on ``workers``."""
     if worlds is None:
         worlds = dispute_worlds(dyads, whole)
     keyed = dyads.assign(row=np.arange(len(dyads)))
@@ -289,7 +294,7 @@ def model_probabilities(
         where.append(group["row"].to_numpy())
     spans = range(0, len(worlds), WORLDS_PER_CHUNK)
     chunks = [(worlds[i : i + WORLDS_PER_CHUNK], wanted[i : i + WORLDS_PER_CHUNK]) for i in spans]
-    args = (replicates, steps, lens, initiator, constants)
+    args = (replicates, steps, lens, initiator, constants, joiner)
     if workers <= 1:
         parts = [_run_worlds(w, p, *args) for w, p in chunks]
     else:

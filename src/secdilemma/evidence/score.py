@@ -204,20 +204,50 @@ def score_split(
     }
 
 
+def parameter_settings(items: list[str]) -> dict[str, float]:
+    """``name=value`` strings as model constants, each checked against the parameter schema:
+    a bad one is an ``InputError`` naming ``--set``, the constant and the value."""
+    from pydantic import ValidationError
+
+    from secdilemma.model.scenario import Parameters
+
+    values: dict[str, float] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip().removeprefix("parameters.")
+        if not sep or name not in Parameters.model_fields:
+            raise InputError("--set", name or item, text, "use name=value with a model constant")
+        try:
+            value = float(text)
+        except ValueError:
+            raise InputError("--set", name, text, "the value must be a number") from None
+        if not math.isfinite(value):
+            raise InputError("--set", name, text, "the value must be finite")
+        try:
+            Parameters(**{name: value})
+        except ValidationError as err:
+            raise InputError("--set", name, text, err.errors()[0]["msg"]) from None
+        values[name] = value
+    return values
+
+
 def score(
     lens: str = "structural",
     quick: bool = False,
     replicates: int | None = None,
     workers: int = 2,
     constants: str = "calibrated",
-    harness: str = "pairs",
+    harness: str = "participants",
+    settings: list[str] | None = None,
 ) -> dict[str, Any]:
     """The model against the record, out of sample in both directions (``secdilemma evidence
     score``). ``quick`` scores an even sample of ``QUICK_DYADS`` dyads with 40 replicates;
     ``constants`` is ``calibrated`` (the defaults) or ``hand-set`` (the values the calibration
-    started from, ``calibrate.HAND_SET``); ``harness`` is ``pairs`` (each dyad a two-state
-    world, ``evidence.worlds``) or ``participants`` (each dispute one world of its participants
-    at onset, ``evidence.participants``)."""
+    started from, ``calibrate.HAND_SET``); ``harness`` is ``participants`` (each dispute one
+    world of its participants at onset, ``evidence.participants``, with the selection of its
+    initiators and joiners that ``calibrate --stage joining`` fitted) or ``pairs`` (each dyad a
+    two-state world, ``evidence.worlds``); ``settings`` are ``name=value`` model constants set
+    in every world, over ``constants`` (``--set``)."""
     if lens not in READINGS:
         raise InputError("--lens", "lens", lens, f"use one of {list(READINGS)}")
     if constants not in ("calibrated", "hand-set"):
@@ -233,6 +263,16 @@ def score(
     else:
         overrides = None
         initiator = CALIBRATED.get("harness", {}).get("dispute_greed")
+    # The participant worlds' selection of initiators and joiners is the second stage's fit
+    # (``calibrate_joining``), given the first; the hand-set model has none (the prior).
+    joining = CALIBRATED.get("joining", {}).get("harness", {})
+    joiner = None
+    if harness == "participants" and constants != "hand-set" and joining:
+        initiator, joiner = joining["initiator_greed"], joining["joiner_greed"]
+    if constants == "hand-set":
+        overrides = {**overrides, "join_stakes": 0.0}  # the mechanism came after them
+    if settings:
+        overrides = {**(overrides or {}), **parameter_settings(settings)}
     # Before minutes of simulation, not after: the logistic baseline needs the [evidence] extra.
     require("statsmodels.api", "evidence", "secdilemma evidence score", "logistic baseline")
     whole = dispute_dyads()
@@ -248,7 +288,7 @@ def score(
 
         worlds = participants.dispute_worlds(dyads, whole)
         p_model = participants.model_probabilities(
-            dyads, whole, lens, replicates, STEPS, workers, initiator, overrides, worlds
+            dyads, whole, lens, replicates, STEPS, workers, initiator, overrides, worlds, joiner
         )
         census = participants.world_census(worlds)
     else:
@@ -266,7 +306,9 @@ def score(
         "lens": lens,
         "harness": harness,
         "constants": constants,
+        "settings": dict(sorted(parameter_settings(settings or []).items())),
         "dispute_initiator_greed": initiator,
+        "dispute_joiner_greed": joiner,
         "replicates": replicates,
         "steps": STEPS,
         "dyads_scored": int(len(frame)),

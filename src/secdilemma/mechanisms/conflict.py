@@ -178,10 +178,11 @@ class Outbreak:
     provoked: np.ndarray  # j's act of force provoked i into striking back
     inadvertent: np.ndarray  # i struck j in a crisis after an alarm (crisis.py)
     joined: np.ndarray  # i joined a war against j on the side of j's victim, its ally
+    bandwagon: np.ndarray  # i joined a war on j, begun by another, for the spoils
 
     @property
     def started(self) -> np.ndarray:
-        return self.deliberate | self.provoked | self.inadvertent | self.joined
+        return self.deliberate | self.provoked | self.inadvertent | self.joined | self.bandwagon
 
 
 @dataclass(frozen=True)
@@ -203,12 +204,16 @@ def resolve_wars(
     p: Parameters,
     streams: Streams,
     step: int,
+    odds: np.ndarray | None = None,
 ) -> WarOutcome:
     """Resolve this step's wars and nuclear attacks in place on ``w``.
 
-    ``attacks[r, i, j]`` marks i opening a war on j with ``force`` and ``stakes`` (R, N, N).
-    A state may fight several wars in a step; their losses compound multiplicatively.
+    ``attacks[r, i, j]`` marks i opening a war on j with ``force`` and ``stakes`` (R, N, N),
+    won by i with chance ``odds`` (default ``b.win``; a state joining a war for the spoils
+    fights at the coalition's odds). A state may fight several wars in a step; their losses
+    compound multiplicatively.
     """
+    win = b.win if odds is None else odds
     R, N = w.shape
     if not (attacks.any() or nuclear_attacks.any()):
         # No war in the block this step (most steps of most worlds): every loss is 0 and every
@@ -218,7 +223,7 @@ def resolve_wars(
         none = np.zeros((R, N, N), dtype=bool)
         return WarOutcome(none, none, none, np.zeros((R, N, N)), fought=False)
     u = streams.uniform(Stream.WAR, step, (N, N))
-    won = attacks & (u < b.win)
+    won = attacks & (u < win)
     lost = attacks & ~won
     # A defeated state with a secure second strike retaliates with probability s.
     u_ret = streams.uniform(Stream.RETALIATION, step, (N, N))
@@ -236,7 +241,7 @@ def resolve_wars(
     w.defense *= capability_keep * catastrophe_keep
 
     # A lopsided war is short and cheap for both sides (``war_parts.intensity``).
-    cost = p.war_cost * force * attacks * (4.0 * b.win * (1.0 - b.win))
+    cost = p.war_cost * force * attacks * (4.0 * win * (1.0 - win))
     wealth_keep = np.exp(np.log1p(-cost).sum(axis=2) + np.log1p(-cost).sum(axis=1))
     # War cuts the trade between the two: the dependent side loses that share of its economy,
     # the supplier the matching revenue.

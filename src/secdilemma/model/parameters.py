@@ -8,38 +8,26 @@ the range the validator accepts, as the table of docs/model.md section 13
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# A constant the calibration fitted takes its value and its source from its estimate.
+from secdilemma.model.calibrated import CALIBRATED, CALIBRATION_FILE, calibrated, source_of
 
 # Where a value comes from. A constant the calibration fitted says so (``source_of``); the others
 # are the project's choices, not estimates from data, and a source named after one of these is
 # the origin of the mechanism the parameter belongs to, not of its value.
 UNCALIBRATED = "modelling choice (uncalibrated)"
 
-# The calibrated constants: the estimate of ``secdilemma calibrate`` on the training years
-# (``evidence/calibrate.py``), shipped as data; a constant it fitted takes its value from there.
-CALIBRATION_FILE = Path(__file__).parent / "data" / "calibrated.json"
-CALIBRATED: dict[str, Any] = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
-
-
-def calibrated(name: str, hand_set: float) -> float:
-    """The calibrated value of ``name`` where the calibration fitted it, else ``hand_set``."""
-    return float(CALIBRATED["fitted"].get(name, hand_set))
-
-
-def source_of(name: str, hand_set: str) -> str:
-    """Where the default of ``name`` comes from: the calibration, with its 68% interval, or
-    ``hand_set`` (the mechanism's source where the value is the project's choice)."""
-    if name not in CALIBRATED["fitted"]:
-        return hand_set
-    low, high = CALIBRATED["interval_68"][name]
-    return (
-        f"calibrated on COW disputes {CALIBRATED['training_years']} (`secdilemma calibrate`, "
-        f"docs/evidence.md); 68% interval {low:.3g}-{high:.3g}"
-    )
+__all__ = [
+    "CALIBRATED",
+    "CALIBRATION_FILE",
+    "UNCALIBRATED",
+    "Parameters",
+    "calibrated",
+    "source_of",
+]
 
 
 class Parameters(BaseModel):
@@ -641,6 +629,29 @@ class Parameters(BaseModel):
         le=1,
         description="force an ally commits when it joins a war (with no stakes)",
         json_schema_extra={"unit": "share of forces committed", "source": UNCALIBRATED},
+    )
+    join_stakes: float = Field(
+        default=calibrated("join_stakes", 0.0),
+        ge=0,
+        le=1,
+        description="share of its wealth that a state attacked loses to the third states that "
+        "join the war on it for the spoils, split among them by their share of the attack",
+        json_schema_extra={
+            "unit": "share of the target's wealth",
+            "source": source_of("join_stakes", UNCALIBRATED)
+            + "; bandwagoning for profit after Schweller 1994",
+        },
+    )
+    join_cost: float = Field(
+        default=0.02,
+        ge=0,
+        le=1,
+        description="cost of the act of joining a war for the spoils, as an act's catalogue "
+        "cost (weighed by cost_weight)",
+        json_schema_extra={
+            "unit": "share of wealth",
+            "source": f"{UNCALIBRATED}; the catalogue's cost of a limited war (seize_territory)",
+        },
     )
     rally: float = Field(
         default=0.5,

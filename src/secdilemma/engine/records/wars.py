@@ -13,7 +13,7 @@ from secdilemma.mechanisms.conflict import Outbreak, WarOutcome
 from secdilemma.model.scenario import Parameters
 from secdilemma.model.world import WorldState
 
-CAUSES = ("deliberate", "provoked", "inadvertent", "joined")
+CAUSES = ("deliberate", "provoked", "inadvertent", "joined", "bandwagon")
 
 Fact = tuple[int, int, int, int]  # (actor, target or -1 for any, from_step, by_step)
 
@@ -43,14 +43,19 @@ class WarRecord:
     def record(self, step: Step) -> None:
         if not step.wars.fought:  # no war or nuclear attack in the block: nothing changes
             return
-        self._record_wars(step.t, step.wars)
+        self._record_wars(step.t, step.wars, step.outbreak)
         self._record_outbreak(step.t, step.outbreak, step.wars, step.nuclear, step.choice.scheduled)
 
-    def _record_wars(self, t: int, wars: WarOutcome) -> None:
+    def _record_wars(self, t: int, wars: WarOutcome, outbreak: Outbreak) -> None:
         started = wars.started
         fresh = started.any(axis=(1, 2)) & (self.first_step < 0)
         if fresh.any():
-            flat = started.reshape(len(started), -1).argmax(axis=1)
+            # The first war is one that began the fighting, not a state joining it in the same
+            # step (an ally, or a state after the spoils), where the step has one.
+            joining = outbreak.joined | outbreak.bandwagon
+            began = started & ~joining
+            first = np.where(began.any(axis=(1, 2))[:, None, None], began, started)
+            flat = first.reshape(len(started), -1).argmax(axis=1)
             N = started.shape[1]
             i, j = flat // N, flat % N
             won = wars.initiator_won.reshape(len(started), -1)[np.arange(len(started)), flat]
@@ -77,13 +82,15 @@ class WarRecord:
         for cause, counter in self.by_cause.items():
             counter += getattr(outbreak, cause).sum(axis=(1, 2))
         self.accidental_war |= (outbreak.inadvertent & self.between_seekers).any(axis=(1, 2))
-        self.aggressor |= outbreak.deliberate.any(axis=2)
+        # A war of aggression is chosen: by a war act, or by joining a war for the spoils.
+        aggression = outbreak.deliberate | outbreak.bandwagon
+        self.aggressor |= aggression.any(axis=2)
         for f, (actor, target, first, last) in enumerate(self.facts):
             if first <= t <= last:
-                waged = outbreak.deliberate[:, actor]  # (R, N): on whom
+                waged = aggression[:, actor]  # (R, N): on whom
                 hit = waged.any(axis=1) if target < 0 else waged[:, target]
                 self.record_reproduced[:, f] |= hit
-        fresh = outbreak.deliberate & (self.aggression_step < 0)
+        fresh = aggression & (self.aggression_step < 0)
         self.aggression_step = np.where(fresh, t, self.aggression_step)
         self.nuclear_use |= (nuclear | wars.retaliation).any(axis=(1, 2))
 

@@ -52,9 +52,11 @@ cause and the scenario's historical ``record`` facts. Parameter distributions, `
 ``calibration`` (applied when the scenario is loaded) work as in the engine, because the world
 starts from ``secdilemma.model.world.initial_world`` for the one replicate.
 
-**What it does not cover**: scheduled ``events``, ``world_changes`` and the baseline policies
-(``richardson``, ``reciprocity``, ``offensive_realist``, ``scripted``). A scenario with any of
-them raises :class:`secdilemma.errors.InputError` naming the field. Of the engine's recorded
+**What it does not cover**: scheduled ``events``, ``world_changes``, the baseline policies
+(``richardson``, ``reciprocity``, ``offensive_realist``, ``scripted``) and joining wars for the
+spoils (``join_stakes`` above 0 in a world of more than two states; :func:`within_scope` turns
+it off, as the benchmark and the tests do for both models). A scenario with any of them raises
+:class:`secdilemma.errors.InputError` naming the field. Of the engine's recorded
 outcomes it keeps those listed under **Outcomes** below; it does not record the first war's
 step, initiator and winner, initiator losses, aggressors, accidental wars, the attribution,
 false-alarm and miss tallies, or trajectories of pair variables (its DataCollector records
@@ -91,7 +93,11 @@ _start_method = multiprocessing.get_start_method(allow_none=True)
 
 from secdilemma.interop.mesa.acts import Act, acts_of  # noqa: E402
 from secdilemma.interop.mesa.agent import Reading, StateAgent  # noqa: E402
-from secdilemma.interop.mesa.model import SecurityDilemmaModel, check_supported  # noqa: E402
+from secdilemma.interop.mesa.model import (  # noqa: E402
+    SecurityDilemmaModel,
+    check_supported,
+    within_scope,
+)
 from secdilemma.interop.mesa.runs import run_replicates  # noqa: E402
 
 multiprocessing.set_start_method(_start_method, force=True)
@@ -104,4 +110,5 @@ __all__ = [
     "acts_of",
     "check_supported",
     "run_replicates",
+    "within_scope",
 ]

@@ -53,6 +53,14 @@ def check_supported(scenario: Scenario, source: str | None = None) -> None:
             len(scenario.world_changes),
             "changes of the world's conditions are not in the Mesa model",
         )
+    if scenario.parameters.join_stakes > 0 and len(scenario.states) > 2:
+        raise InputError(
+            source,
+            "parameters.join_stakes",
+            scenario.parameters.join_stakes,
+            "joining wars for the spoils is not in the Mesa model: set it to 0 "
+            "(interop.mesa.within_scope) to compare the two",
+        )
     for n, state in enumerate(scenario.states):
         if state.policy != "expected_utility":
             raise InputError(
@@ -61,6 +69,14 @@ def check_supported(scenario: Scenario, source: str | None = None) -> None:
                 state.policy,
                 "the Mesa model implements only the expected_utility policy",
             )
+
+
+def within_scope(scenario: Scenario) -> Scenario:
+    """``scenario`` with the engine's mechanisms that the Mesa model does not implement turned
+    off: joining wars for the spoils (``join_stakes`` 0; a world of two states has no third
+    state to join, and is unchanged). Compare the engine and the Mesa model on this."""
+    parameters = scenario.parameters.model_copy(update={"join_stakes": 0.0})
+    return scenario.model_copy(update={"parameters": parameters})
 
 
 def as_scenario(scenario: Scenario | str | Path) -> Scenario:
@@ -522,6 +538,7 @@ class SecurityDilemmaModel(mesa.Model):
                 f"wars_{cause}": self.wars[cause]
                 for cause in ("deliberate", "provoked", "inadvertent", "joined")
             },
+            "wars_bandwagon": 0,  # joining for the spoils is refused (check_supported)
             "nuclear_use": self.nuclear_used,
             "security_start": list(self.security_start),
             "security_end": security_end,

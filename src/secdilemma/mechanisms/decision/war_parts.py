@@ -46,16 +46,20 @@ def war_parts(
     retaliates: np.ndarray,
     emboldened: np.ndarray,
     cost_factor: np.ndarray,
+    decline: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``win_effect``, ``fixed``, ``stake_effect`` and ``stake_risk`` (R, N, N). ``V`` (R, N)
     and ``pi`` (R, N, N) are the vulnerability and the danger from each state; ``doubt``, ``ratio``,
     ``retaliates`` and ``emboldened`` the pair parts of the same names, ``prize`` the value of
     conquest per unit of stakes (``pair_parts.conquest_prize``), ``cost_factor`` (R, N) each
-    state's private cost of war (:func:`private_cost`)."""
+    state's private cost of war (:func:`private_cost`). ``decline`` is the foreseen fall in
+    each state's odds (default: ``power_shift.foreseen_decline`` of ``b``; a state joining a
+    war gives its own, since the coalition's odds ``b`` holds will not last)."""
     win_hat = hubristic(b.win, w.hubris, p.hubris_scale)
     # A foreseen decline in i's odds against j is a window closing (Fearon 1995): what fighting
     # now saves, weighed by the fear of j (a security seeker) or the stakes (greed).
-    decline = foreseen_decline(w, b, p)
+    if decline is None:
+        decline = foreseen_decline(w, b, p)
     later = (
         hubristic(np.maximum(b.win - decline, 0.0), w.hubris, p.hubris_scale)
         if decline.any()
