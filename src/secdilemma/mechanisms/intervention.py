@@ -11,12 +11,13 @@ share of what j loses. m joins the war on j when its expected utility of joining
                stakes join_stakes * share_mj and cost join_cost
 
 ``E_j`` is the attack strength of the states already at war with j this step. m joins where
-``U_mj > 0``: staying out of others' wars is the default, so there is no decision noise in it;
-across replicates the choice is graded by m's drawn greed and private cost of war. A security
-seeker joins only where weakening j relieves it of a danger that outweighs the war's costs;
-a greedy state also for the stakes. Altfeld and Bueno de Mesquita (1979) model the choice of
-sides as an expected-utility comparison of the same kind. The mechanism is off at the default
-``join_stakes`` 0 (docs/model.md, section 10, says why).
+``U_mj > 0``, on the side it trusts at least as much (Altfeld and Bueno de Mesquita 1979 model
+the choice of sides as an expected-utility comparison weighted by alignment); staying out of
+others' wars is the default, so there is no decision noise in it, and across replicates the
+choice is graded by m's drawn greed and private cost of war. A security seeker joins only
+where weakening j relieves it of a danger greater than its attackers'; a greedy state also for
+the stakes. ``join_stakes`` is fitted by the calibration's second stage
+(``evidence/calibrate_joining.py``; docs/model.md section 10, docs/evidence.md).
 """
 
 from __future__ import annotations
@@ -98,7 +99,6 @@ def join_utility(
     section 5.2 (``war_parts``) at the coalition's ``odds``, with force ``ally_force``, stakes
     ``join_stakes * share`` and the act's cost ``join_cost``. ``vul`` is m's vulnerability as
     it weighed its options this step; ``started`` (R, I, J) marks j's attackers."""
-    R, N = w.shape
     joining = Balance(defense=b.defense, attack=b.attack, win=odds, secure=b.secure)
     belief = w.belief_greedy
     doubt = 2.0 * np.sqrt(belief * (1.0 - belief))
